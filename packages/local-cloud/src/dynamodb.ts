@@ -1,0 +1,174 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+  ListTablesCommand,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type ResolveContext, resolve, resourcesOfType, type Template } from './cloudformation';
+import { localCredentials, trackChild, waitFor } from './util';
+
+const run = promisify(execFile);
+const require = createRequire(import.meta.url);
+
+/** The folder of AWS's DynamoDB Local jar, shipped inside the amplify-dynamodb-simulator package. */
+const emulatorDir = () =>
+  path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
+
+/** Java 17+ runs DynamoDB Local; say so plainly when it is missing or too old. */
+export const checkJava = async (): Promise<string> => {
+  let output: string;
+  try {
+    const { stderr, stdout } = await run('java', ['-version']);
+    output = `${stderr}${stdout}`;
+  } catch {
+    throw new Error(
+      'Java 17 or newer is required to run DynamoDB Local, and `java` was not found on PATH. ' +
+        'Install a JDK/JRE 17+ (e.g. `apt-get install -y openjdk-17-jre-headless`) and try again.',
+    );
+  }
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(output);
+  const major = match ? Number(match[1] === '1' ? match[2] : match[1]) : 0;
+  if (major < 17) {
+    throw new Error(
+      `Java 17 or newer is required to run DynamoDB Local; found: ${output.split('\n')[0]}`,
+    );
+  }
+  return output.split('\n')[0] ?? '';
+};
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  client: DynamoDBClient;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts AWS's DynamoDB Local on 127.0.0.1:`port`, data on disk in `dbPath` (kept across
+ * restarts) or in memory when `dbPath` is undefined; resolves once it answers ListTables.
+ */
+export const startDynamoDbLocal = async (options: {
+  port: number;
+  dbPath: string | undefined;
+}): Promise<DynamoDbLocal> => {
+  await checkJava();
+  const cwd = emulatorDir();
+  const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
+  const child: ChildProcess = trackChild(
+    spawn(
+      'java',
+      [
+        '-Xmx512m',
+        '-Djava.library.path=./DynamoDBLocal_lib',
+        '-jar',
+        'DynamoDBLocal.jar',
+        '-port',
+        String(options.port),
+        ...storage,
+        '-sharedDb',
+        '-disableTelemetry',
+      ],
+      { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+    ),
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: localCredentials,
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited (${code}):\n${output}`))),
+  );
+  exited.catch(() => undefined);
+  try {
+    await Promise.race([
+      exited,
+      waitFor(async () => {
+        await client.send(new ListTablesCommand({}));
+      }, 30_000),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    client.destroy();
+    throw error;
+  }
+  return {
+    endpoint,
+    client,
+    stop: () =>
+      new Promise<void>((done) => {
+        client.destroy();
+        if (child.exitCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+};
+
+/** CreateTable inputs for a template's `AWS::DynamoDB::Table` resources. */
+export const tablesFromTemplate = (template: Template, ctx: ResolveContext) =>
+  resourcesOfType(template, 'AWS::DynamoDB::Table').map(({ logicalId, properties }) => {
+    const p = resolve(properties, ctx) as Record<string, unknown>;
+    const input: CreateTableCommandInput = {
+      // Without a TableName, `Ref` (and so the local name) is the logical id.
+      TableName: String(p.TableName ?? ctx.refs[logicalId] ?? logicalId),
+      AttributeDefinitions:
+        p.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+      KeySchema: p.KeySchema as CreateTableCommandInput['KeySchema'],
+      BillingMode: 'PAY_PER_REQUEST',
+      ...(p.GlobalSecondaryIndexes
+        ? {
+            GlobalSecondaryIndexes: (p.GlobalSecondaryIndexes as Record<string, unknown>[]).map(
+              ({ ProvisionedThroughput, ContributorInsightsSpecification, ...index }) => index,
+            ),
+          }
+        : {}),
+      ...(p.LocalSecondaryIndexes ? { LocalSecondaryIndexes: p.LocalSecondaryIndexes } : {}),
+      ...(p.StreamSpecification
+        ? { StreamSpecification: { StreamEnabled: true, ...(p.StreamSpecification as object) } }
+        : {}),
+    } as CreateTableCommandInput;
+    const ttl = p.TimeToLiveSpecification as
+      | { AttributeName?: string; Enabled?: boolean }
+      | undefined;
+    return { input, ttlAttribute: ttl?.Enabled ? ttl.AttributeName : undefined };
+  });
+
+/** Creates the tables a template declares; existing tables (kept on disk) are left as they are. */
+export const createTables = async (
+  client: DynamoDBClient,
+  template: Template,
+  ctx: ResolveContext,
+): Promise<string[]> => {
+  const names: string[] = [];
+  for (const { input, ttlAttribute } of tablesFromTemplate(template, ctx)) {
+    names.push(String(input.TableName));
+    try {
+      await client.send(new CreateTableCommand(input));
+      if (ttlAttribute) {
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: input.TableName,
+            TimeToLiveSpecification: { AttributeName: ttlAttribute, Enabled: true },
+          }),
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+  }
+  return names;
+};

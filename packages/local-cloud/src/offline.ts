@@ -1,0 +1,95 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { type ServiceName, serviceDir } from './services';
+import { trackChild } from './util';
+
+export interface OfflineService {
+  name: ServiceName;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `serverless offline` for one service on the given ports, with the AWS SDK pointed at
+ * the local endpoints through the standard `AWS_ENDPOINT_URL_<SERVICE>` variables (which
+ * serverless offline passes to every handler) and the authorizer at the local issuer.
+ */
+export const startOffline = async (options: {
+  name: ServiceName;
+  stage: string;
+  httpPort: number;
+  lambdaPort: number;
+  websocketPort?: number;
+  params: Record<string, string>;
+  awsEnv: Record<string, string>;
+  log: (line: string) => void;
+  timeoutMs?: number;
+}): Promise<OfflineService> => {
+  const dir = serviceDir(options.name);
+  const args = [
+    'offline',
+    'start',
+    '--stage',
+    options.stage,
+    '--host',
+    '127.0.0.1',
+    '--httpPort',
+    String(options.httpPort),
+    '--lambdaPort',
+    String(options.lambdaPort),
+    ...(options.websocketPort ? ['--websocketPort', String(options.websocketPort)] : []),
+    ...Object.entries(options.params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
+  ];
+  const child: ChildProcess = trackChild(
+    spawn(path.join(dir, 'node_modules', '.bin', 'serverless'), args, {
+      cwd: dir,
+      env: { ...process.env, ...options.awsEnv, SLS_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: false,
+    }),
+  );
+  let output = '';
+  const onOutput = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output += text;
+    for (const line of text.split('\n')) if (line.trim()) options.log(`[${options.name}] ${line}`);
+  };
+  child.stdout?.on('data', onOutput);
+  child.stderr?.on('data', onOutput);
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      reject(new Error(`serverless offline for ${options.name} did not start:\n${output}`));
+    }, options.timeoutMs ?? 90_000);
+    const check = () => {
+      if (/Server ready|\[http for websocket\] listening/.test(output)) {
+        clearTimeout(timer);
+        child.stdout?.off('data', check);
+        child.stderr?.off('data', check);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serverless offline for ${options.name} exited (${code}):\n${output}`));
+    });
+  });
+
+  return {
+    name: options.name,
+    url: `http://127.0.0.1:${options.httpPort}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+};

@@ -1,0 +1,30 @@
+import { type Group, hasShopRole, type Identity, identityFromClaims } from '@espresso/schemas';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { forbidden, unauthorized } from './errors';
+
+interface JwtRequestContext {
+  authorizer?: { jwt?: { claims?: unknown } };
+}
+
+/**
+ * The caller, from the JWT authorizer's claims only (never a body or query field).
+ * Throws 401 when the route was reached without verified claims.
+ */
+export const requireIdentity = (event: APIGatewayProxyEventV2): Identity => {
+  const context = event.requestContext as APIGatewayProxyEventV2['requestContext'] &
+    JwtRequestContext;
+  const identity = identityFromClaims(context.authorizer?.jwt?.claims);
+  if (!identity) throw unauthorized();
+  return identity;
+};
+
+/** Throws 403 unless the caller holds one of `groups` for `shopId`. */
+export const requireShopRole = (
+  identity: Identity,
+  groups: readonly Group[],
+  shopId: string,
+): void => {
+  if (!groups.some((group) => hasShopRole(identity, group, shopId))) {
+    throw forbidden(`requires the ${groups.join(' or ')} role for shop ${shopId}`);
+  }
+};

@@ -1,0 +1,6 @@
+export * from './common';
+export * from './errors';
+export * from './events';
+export * from './identity';
+export * from './order';
+export * from './shop';

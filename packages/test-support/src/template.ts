@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Template } from '@espresso/local-cloud';
+
+const run = promisify(execFile);
+
+export interface PackagedService {
+  template: Template;
+  /** The zip files `serverless package` wrote, one per function when packaged individually. */
+  artifacts: string[];
+}
+
+/**
+ * Runs the real `serverless package` for a service into a temp folder (never touching the
+ * service's own `.serverless`) and returns the CloudFormation it would deploy.
+ */
+export const packageForTest = async (
+  serviceDir: string,
+  stage: string,
+): Promise<PackagedService> => {
+  const out = await mkdtemp(path.join(os.tmpdir(), 'espresso-package-'));
+  try {
+    await run(
+      path.join(serviceDir, 'node_modules', '.bin', 'serverless'),
+      ['package', '--stage', stage, '--package', out],
+      { cwd: serviceDir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 1 << 24 },
+    );
+    const template = JSON.parse(
+      await readFile(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+    ) as Template;
+    const { readdir } = await import('node:fs/promises');
+    const artifacts = (await readdir(out)).filter((f) => f.endsWith('.zip'));
+    return { template, artifacts };
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+};
+
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** The statements of the role each Lambda function runs with, keyed by function logical id. */
+export const functionRoles = (template: Template) => {
+  const functions = Object.entries(template.Resources).filter(
+    ([, r]) => r.Type === 'AWS::Lambda::Function',
+  );
+  return functions.map(([logicalId, fn]) => {
+    const role = (fn.Properties?.Role as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt']?.[0];
+    const resource = role ? template.Resources[role] : undefined;
+    const policies = (resource?.Properties?.Policies ?? []) as {
+      PolicyDocument: { Statement: Statement[] };
+    }[];
+    return {
+      functionLogicalId: logicalId,
+      functionName: String(fn.Properties?.FunctionName),
+      roleLogicalId: role,
+      statements: policies.flatMap((p) => p.PolicyDocument.Statement),
+    };
+  });
+};
+
+const asList = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+/**
+ * A role's permissions beyond what every function gets (its own log group, X-Ray) as
+ * `action -> resources (JSON)`, sorted, for exact comparison in tests.
+ */
+export const ownPermissions = (statements: Statement[]) => {
+  const result: Record<string, string[]> = {};
+  for (const statement of statements) {
+    if (statement.Effect !== 'Allow') continue;
+    for (const action of asList(statement.Action)) {
+      if (action.startsWith('logs:') || action.startsWith('xray:')) continue;
+      const resources = Array.isArray(statement.Resource)
+        ? statement.Resource
+        : [statement.Resource];
+      result[action] = [
+        ...(result[action] ?? []),
+        ...resources.map((r) => JSON.stringify(r)),
+      ].sort();
+    }
+  }
+  return result;
+};

@@ -1,0 +1,48 @@
+import { conflict, logger, requireShopRole } from '@espresso/runtime';
+import { type Identity, type ShopConfig, toPublicShopConfig } from '@espresso/schemas';
+import { VersionConflict } from '../adapters/shopsTable';
+import { applyConfig, changeOf, type ShopConfigInput } from '../domain/shopConfig';
+import type { Ports } from './ports';
+
+const ATTEMPTS = 3;
+
+/** Only an admin of the shop (or of every shop) may write its config. */
+export const authorizeSaveShopConfig = (identity: Identity, shopId: string) =>
+  requireShopRole(identity, ['admin'], shopId);
+
+/**
+ * An admin of the shop creates or replaces its whole config. The write is conditional on the
+ * version read, so two concurrent writers never lose a creation or a version; then
+ * `ConfigService.ConfigChanged` is emitted.
+ */
+export const saveShopConfig = async (
+  ports: Ports,
+  request: { identity: Identity; shopId: string; input: ShopConfigInput },
+): Promise<{ config: ShopConfig; created: boolean }> => {
+  const { identity, shopId, input } = request;
+  authorizeSaveShopConfig(identity, shopId);
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    const existing = await ports.shops.get(shopId);
+    const config = applyConfig(existing, shopId, input, ports.now());
+    try {
+      await ports.shops.put(config, existing?.version);
+    } catch (error) {
+      if (error instanceof VersionConflict) {
+        logger.warn('shop config changed concurrently; retrying', { shopId, attempt });
+        continue;
+      }
+      throw error;
+    }
+    await ports.bus.configChanged({
+      version: 1,
+      shopId,
+      at: config.updatedAt,
+      change: changeOf(existing, config),
+      open: config.open,
+      configVersion: config.version,
+      config: toPublicShopConfig(config),
+    });
+    return { config, created: existing === undefined };
+  }
+  throw conflict(`shop ${shopId} is being changed by someone else; try again`);
+};

@@ -1,0 +1,28 @@
+import { notFound, requireShopRole } from '@espresso/runtime';
+import { type Identity, type PublicShopConfig, toPublicShopConfig } from '@espresso/schemas';
+import type { Ports } from './ports';
+
+/** Only a barista or admin of the shop may open or close it. */
+export const authorizeSetShopOpen = (identity: Identity, shopId: string) =>
+  requireShopRole(identity, ['barista', 'admin'], shopId);
+
+/** A barista or admin of the shop opens or closes it; emits `ConfigService.ConfigChanged`. */
+export const setShopOpen = async (
+  ports: Ports,
+  request: { identity: Identity; shopId: string; open: boolean },
+): Promise<PublicShopConfig> => {
+  const { identity, shopId, open } = request;
+  authorizeSetShopOpen(identity, shopId);
+  const config = await ports.shops.setOpen(shopId, open, ports.now());
+  if (!config) throw notFound(`shop ${shopId} does not exist`);
+  await ports.bus.configChanged({
+    version: 1,
+    shopId,
+    at: config.updatedAt,
+    change: open ? 'OPENED' : 'CLOSED',
+    open,
+    configVersion: config.version,
+    config: toPublicShopConfig(config),
+  });
+  return toPublicShopConfig(config);
+};
