@@ -45,6 +45,14 @@ describe('prune-unused-default-role', () => {
       pruned: false,
     },
     {
+      name: 'keeps the shared role when a resource depends on it',
+      resources: {
+        IamRoleLambdaExecution: role,
+        Other: { Type: 'X', DependsOn: ['IamRoleLambdaExecution'] },
+      },
+      pruned: false,
+    },
+    {
       name: 'does nothing when there is no shared role',
       resources: { Fn: fnWithRole('FnRole') },
       pruned: false,
