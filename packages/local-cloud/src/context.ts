@@ -1,4 +1,5 @@
 import { type ResolveContext, resolve, type Template } from './cloudformation';
+import { LOCAL_CLIENT_ID } from './identity';
 
 const physicalName = (
   properties: Record<string, unknown>,
@@ -18,6 +19,8 @@ export const buildResolveContext = (
   templates: Template[],
   region: string,
   accountId: string,
+  /** The local SQS endpoint: `Ref` of a queue is its URL there. */
+  sqsEndpoint = 'http://127.0.0.1:4103',
 ): ResolveContext => {
   const ctx: ResolveContext = { region, accountId, refs: {}, attributes: {} };
   for (const template of templates) {
@@ -45,6 +48,57 @@ export const buildResolveContext = (
           ctx.refs[logicalId] = name;
           ctx.attributes[`${logicalId}.Arn`] =
             `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+          break;
+        }
+        case 'AWS::SQS::Queue': {
+          const name = physicalName(properties, 'QueueName', logicalId, ctx);
+          const url = `${sqsEndpoint}/${accountId}/${name}`;
+          ctx.refs[logicalId] = url;
+          ctx.attributes[`${logicalId}.Arn`] = `arn:aws:sqs:${region}:${accountId}:${name}`;
+          ctx.attributes[`${logicalId}.QueueName`] = name;
+          ctx.attributes[`${logicalId}.QueueUrl`] = url;
+          break;
+        }
+        case 'AWS::StepFunctions::StateMachine': {
+          const name = physicalName(properties, 'StateMachineName', logicalId, ctx);
+          const arn = `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
+          ctx.refs[logicalId] = arn;
+          ctx.attributes[`${logicalId}.Arn`] = arn;
+          ctx.attributes[`${logicalId}.Name`] = name;
+          break;
+        }
+        case 'AWS::Events::Rule': {
+          const name = physicalName(properties, 'Name', logicalId, ctx);
+          const bus = properties.EventBusName ? String(resolve(properties.EventBusName, ctx)) : '';
+          const busName = bus.includes(':event-bus/') ? bus.split(':event-bus/')[1] : bus;
+          ctx.refs[logicalId] = name;
+          ctx.attributes[`${logicalId}.Arn`] =
+            `arn:aws:events:${region}:${accountId}:rule/${busName && busName !== 'default' ? `${busName}/` : ''}${name}`;
+          break;
+        }
+        case 'AWS::Cognito::UserPool': {
+          // Locally the pool is the local issuer (identity.ts): tokens carry its issuer URL.
+          const id = `${region}_local`;
+          ctx.refs[logicalId] = id;
+          ctx.attributes[`${logicalId}.Arn`] =
+            `arn:aws:cognito-idp:${region}:${accountId}:userpool/${id}`;
+          ctx.attributes[`${logicalId}.ProviderName`] = `cognito-idp.${region}.amazonaws.com/${id}`;
+          break;
+        }
+        case 'AWS::Cognito::UserPoolClient':
+          ctx.refs[logicalId] = LOCAL_CLIENT_ID;
+          break;
+        case 'AWS::IAM::Role': {
+          const name = physicalName(properties, 'RoleName', logicalId, ctx);
+          ctx.refs[logicalId] = name;
+          ctx.attributes[`${logicalId}.Arn`] = `arn:aws:iam::${accountId}:role/${name}`;
+          break;
+        }
+        case 'AWS::Logs::LogGroup': {
+          const name = physicalName(properties, 'LogGroupName', logicalId, ctx);
+          ctx.refs[logicalId] = name;
+          ctx.attributes[`${logicalId}.Arn`] =
+            `arn:aws:logs:${region}:${accountId}:log-group:${name}:*`;
           break;
         }
         default:

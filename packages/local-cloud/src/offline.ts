@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
-import { type ServiceName, serviceDir } from './services';
 import { trackChild } from './util';
 
 export interface OfflineService {
-  name: ServiceName;
+  name: string;
   url: string;
   stop(): Promise<void>;
 }
@@ -15,7 +14,8 @@ export interface OfflineService {
  * serverless offline passes to every handler) and the authorizer at the local issuer.
  */
 export const startOffline = async (options: {
-  name: ServiceName;
+  name: string;
+  dir: string;
   stage: string;
   httpPort: number;
   lambdaPort: number;
@@ -23,9 +23,11 @@ export const startOffline = async (options: {
   params: Record<string, string>;
   awsEnv: Record<string, string>;
   log: (line: string) => void;
+  /** What the service serves: offline prints a different line once each kind is up. */
+  serves: { http: boolean; websocket: boolean };
   timeoutMs?: number;
 }): Promise<OfflineService> => {
-  const dir = serviceDir(options.name);
+  const { dir } = options;
   const args = [
     'offline',
     'start',
@@ -63,7 +65,12 @@ export const startOffline = async (options: {
       reject(new Error(`serverless offline for ${options.name} did not start:\n${output}`));
     }, options.timeoutMs ?? 90_000);
     const check = () => {
-      if (/Server ready|\[http for websocket\] listening/.test(output)) {
+      const ready = options.serves.http
+        ? /Server ready/.test(output)
+        : options.serves.websocket
+          ? /\[http for websocket\] listening/.test(output)
+          : /\[http for lambda\] listening/.test(output);
+      if (ready) {
         clearTimeout(timer);
         child.stdout?.off('data', check);
         child.stderr?.off('data', check);

@@ -1,82 +1,139 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   LOCAL_ACCOUNT_ID,
+  type ResolveContext,
   readPackagedTemplate,
   resourcesOfType,
   type Template,
 } from './cloudformation';
+import { type ComposeService, localOutputs, readCompose, resolveComposeParams } from './compose';
 import { buildResolveContext } from './context';
 import { createTables, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
+import { mappingsFromTemplate, startEventSourceMappings } from './event-source-mappings';
 import { type LocalEventBridge, startLocalEventBridge } from './eventbridge';
 import { LOCAL_CLIENT_ID, type LocalIssuer, startLocalIssuer, type TokenRequest } from './identity';
+import { createLambdaInvoker } from './lambda';
 import { type OfflineService, startOffline } from './offline';
+import { createRuleRouter, type RuleRouter, rulesFromTemplate } from './rules';
 import { seedDemoShop } from './seed';
-import {
-  availableServices,
-  packageService,
-  REPO_ROOT,
-  SERVICES,
-  type ServiceName,
-  serviceDir,
-} from './services';
+import { COMPOSE_FILE, packageService, REPO_ROOT, SERVICE_PORTS } from './services';
+import { startLocalSqs } from './sqs';
+import { startLocalStepFunctions, stateMachinesFromTemplate } from './stepfunctions';
 import { freePort, localCredentials } from './util';
 
 export const LOCAL_REGION = 'us-east-1';
 export const DEFAULT_STATE_DIR = path.join(REPO_ROOT, '.local');
 
-/** Fixed ports of `pnpm start` for the local AWS endpoints (the services' are in SERVICES). */
-export const AWS_PORTS = { dynamodb: 4100, identity: 4101, events: 4102 } as const;
+/** Fixed ports of `pnpm start` for the local AWS endpoints (the services' are in SERVICE_PORTS). */
+export const AWS_PORTS = {
+  dynamodb: 4100,
+  identity: 4101,
+  events: 4102,
+  sqs: 4103,
+  sfn: 4104,
+} as const;
 
 /** `.local/endpoints.json`: what tests, tools and scripts read to find the running stack. */
 export interface Endpoints {
   config?: string;
   orders?: string;
   metrics?: string;
-  publisher?: { ws: string };
+  publisher?: { ws: string; http?: string };
   web?: string;
+  /** Any other service started (test fixtures): name → HTTP URL. */
+  services?: Record<string, string>;
   identity: { issuer: string; jwks: string; token: string; clientId: string };
-  aws: { region: string; dynamodb: string; events: string };
+  aws: { region: string; dynamodb: string; events: string; sqs: string; sfn: string };
 }
 
 export interface StackOptions {
-  /** Services to run (default: all that exist), always in deploy order. */
-  services?: ServiceName[];
+  /** Services of serverless-compose.yml to run (default: all), always in dependency order. */
+  services?: string[];
+  /** More services (test fixtures), started after the compose ones, with compose-style params. */
+  extraServices?: Omit<ComposeService, 'dependsOn'>[];
   /** Where keys, data and endpoints.json live (default `.local/` at the repo root). */
   stateDir?: string;
-  /** Keep DynamoDB data on disk under the state folder (default true). */
+  /** Keep tables and queues on disk under the state folder (default true). */
   persist?: boolean;
   /** `fixed`: the documented ports; `free`: any free ports (tests). */
   ports?: 'fixed' | 'free';
   stage?: string;
   seed?: boolean;
   log?: (line: string) => void;
+  /** Called as each part comes up, for a progress display. */
+  progress?: (step: string, ms: number) => void;
 }
 
 export interface Stack {
   endpoints: Endpoints;
   stage: string;
-  templates: Partial<Record<ServiceName, Template>>;
+  templates: Record<string, Template>;
   dynamodb: DynamoDbLocal;
   eventBridge: LocalEventBridge;
+  rules: RuleRouter;
   issuer: LocalIssuer;
   mintToken(request: TokenRequest): Promise<string>;
+  /** Resolves once no rule delivery or queue batch is in flight. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * Starts the local stack: DynamoDB Local, the local token issuer and EventBridge, the tables
- * and buses from each service's packaged CloudFormation, the demo shop, and each service under
- * serverless offline. Writes `endpoints.json` into the state folder once everything answers.
+ * Starts the local stack from the services' packaged CloudFormation: DynamoDB Local, the token
+ * issuer, EventBridge (bus, rules, targets), SQS (queues, DLQs, Lambda event source mappings),
+ * Step Functions, the demo shop, and each service under serverless offline, in compose order.
+ * Writes `endpoints.json` into the state folder once everything answers.
  */
 export const startStack = async (options: StackOptions = {}): Promise<Stack> => {
+  // The SDK's notice that its 2027 releases need Node 22 is known (README); keep logs readable.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const stage = options.stage ?? 'local';
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const log = options.log ?? (() => undefined);
-  const wanted = options.services ?? availableServices();
-  const services = availableServices().filter((name) => wanted.includes(name));
+  const persist = options.persist !== false;
+  let mark = Date.now();
+  const progress = (step: string) => {
+    const now = Date.now();
+    options.progress?.(step, now - mark);
+    mark = now;
+  };
   const port = async (fixed: number) => (options.ports === 'free' ? freePort() : fixed);
   await mkdir(stateDir, { recursive: true });
+
+  const composed = await readCompose(COMPOSE_FILE);
+  const wanted = options.services ?? composed.map((s) => s.name);
+  const services: ComposeService[] = [
+    ...composed.filter((s) => wanted.includes(s.name)),
+    ...(options.extraServices ?? []).map((s) => ({ ...s, dependsOn: [] })),
+  ];
+
+  const ports = {
+    dynamodb: await port(AWS_PORTS.dynamodb),
+    identity: await port(AWS_PORTS.identity),
+    events: await port(AWS_PORTS.events),
+    sqs: await port(AWS_PORTS.sqs),
+    sfn: await port(AWS_PORTS.sfn),
+  };
+  const servicePorts: Record<
+    string,
+    { httpPort: number; lambdaPort: number; websocketPort?: number }
+  > = {};
+  for (const service of services) {
+    const fixed = SERVICE_PORTS[service.name];
+    const free = options.ports === 'free' || !fixed;
+    servicePorts[service.name] = {
+      httpPort: free ? await freePort() : fixed.httpPort,
+      lambdaPort: free ? await freePort() : fixed.lambdaPort,
+      ...(fixed?.websocketPort
+        ? { websocketPort: free ? await freePort() : fixed.websocketPort }
+        : {}),
+    };
+  }
+  const endpoint = (p: number) => `http://127.0.0.1:${p}`;
+  const issuerUrl = `${endpoint(ports.identity)}/local-pool`;
+  const sqsEndpoint = endpoint(ports.sqs);
 
   const stoppers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -84,49 +141,99 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
     stoppers.length = 0;
   };
   try {
-    // Package first (cached when unchanged) so the templates drive everything else.
-    const templates: Partial<Record<ServiceName, Template>> = {};
-    for (const name of services) {
-      await packageService(name, stage, log);
-      templates[name] = await readPackagedTemplate(serviceDir(name));
+    // 1. Package in dependency order: each service's compose params come from the outputs of
+    //    the ones before it, resolved to local names (the local issuer stands in for Cognito).
+    const templates: Record<string, Template> = {};
+    const contexts: Record<string, ResolveContext> = {};
+    const outputs: Record<string, Record<string, string>> = {};
+    const params: Record<string, Record<string, string>> = {};
+    for (const service of services) {
+      params[service.name] = resolveComposeParams(service, outputs);
+      await packageService({
+        name: service.name,
+        dir: service.dir,
+        stage,
+        params: params[service.name] ?? {},
+        log,
+      });
+      const template = await readPackagedTemplate(service.dir);
+      const ctx = buildResolveContext([template], LOCAL_REGION, LOCAL_ACCOUNT_ID, sqsEndpoint);
+      const httpPort = servicePorts[service.name]?.httpPort;
+      if (httpPort) ctx.attributes['HttpApi.ApiEndpoint'] = endpoint(httpPort);
+      templates[service.name] = template;
+      contexts[service.name] = ctx;
+      outputs[service.name] = localOutputs(template, ctx, { IssuerUrl: issuerUrl });
     }
-    const all = Object.values(templates) as Template[];
-    // Each template resolves its own logical ids (two services may both name a resource
-    // `EventBus`); values from other services reach a template as params, already strings.
-    const contexts = all.map((template) => ({
-      template,
-      ctx: buildResolveContext([template], LOCAL_REGION, LOCAL_ACCOUNT_ID),
-    }));
+    progress(`packaged ${services.map((s) => s.name).join(', ')}`);
 
-    const dbPath = options.persist === false ? undefined : path.join(stateDir, 'dynamodb');
+    // 2. The local AWS endpoints.
+    const dbPath = persist ? path.join(stateDir, 'dynamodb') : undefined;
     if (dbPath) await mkdir(dbPath, { recursive: true });
     const [dynamodb, issuer] = await Promise.all([
-      startDynamoDbLocal({ port: await port(AWS_PORTS.dynamodb), dbPath }),
-      startLocalIssuer({ port: await port(AWS_PORTS.identity), stateDir }),
+      startDynamoDbLocal({ port: ports.dynamodb, dbPath }),
+      startLocalIssuer({ port: ports.identity, stateDir }),
     ]);
     stoppers.push(dynamodb.stop, issuer.stop);
+    progress('DynamoDB Local and the token issuer');
 
-    const buses = contexts.flatMap(({ template, ctx }) =>
-      resourcesOfType(template, 'AWS::Events::EventBus').map(({ logicalId }) =>
-        String(ctx.refs[logicalId]),
+    const buses = services.flatMap(({ name }) =>
+      resourcesOfType(templates[name] as Template, 'AWS::Events::EventBus').map(({ logicalId }) =>
+        String(contexts[name]?.refs[logicalId]),
       ),
     );
     const eventBridge = await startLocalEventBridge({
-      port: await port(AWS_PORTS.events),
+      port: ports.events,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
       buses,
     });
     stoppers.push(eventBridge.stop);
+    const sqs = await startLocalSqs({
+      port: ports.sqs,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      ...(persist ? { stateFile: path.join(stateDir, 'sqs.json') } : {}),
+    });
+    stoppers.push(sqs.stop);
 
-    for (const { template, ctx } of contexts) await createTables(dynamodb.client, template, ctx);
-    const configCtx = contexts.find(({ template }) => template === templates.config)?.ctx;
-    if (options.seed !== false && configCtx) {
-      const shopsTable = configCtx.refs.ShopsTable;
-      if (shopsTable && (await seedDemoShop(dynamodb.client, shopsTable)))
-        log('seeded shop "demo"');
+    // Functions run in the serverless offline of the service that owns them.
+    const routes = new Map<string, string>();
+    for (const { name } of services) {
+      for (const { properties } of resourcesOfType(
+        templates[name] as Template,
+        'AWS::Lambda::Function',
+      )) {
+        routes.set(String(properties.FunctionName), endpoint(servicePorts[name]?.lambdaPort ?? 0));
+      }
     }
+    const invokeLambda = createLambdaInvoker(routes, LOCAL_REGION);
+    const sfn = await startLocalStepFunctions({
+      port: ports.sfn,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      endpoints: { dynamodb: dynamodb.endpoint, events: eventBridge.endpoint },
+      invokeLambda,
+      log,
+    });
+    stoppers.push(sfn.stop);
+    progress('EventBridge, SQS and Step Functions');
 
+    // 3. The resources of every template.
+    for (const { name } of services) {
+      const template = templates[name] as Template;
+      const ctx = contexts[name] as ResolveContext;
+      await createTables(dynamodb.client, template, ctx);
+      await sqs.createQueuesFromTemplate(template, ctx);
+      for (const machine of stateMachinesFromTemplate(template, ctx))
+        sfn.createStateMachine(machine);
+    }
+    const shopsTable = contexts.config?.refs.ShopsTable;
+    if (options.seed !== false && shopsTable && (await seedDemoShop(dynamodb.client, shopsTable))) {
+      log('seeded shop "demo"');
+    }
+    progress('tables, queues and state machines');
+
+    // 4. Each service under serverless offline, with its AWS SDK pointed at the local endpoints.
     const awsEnv = {
       AWS_REGION: LOCAL_REGION,
       AWS_DEFAULT_REGION: LOCAL_REGION,
@@ -134,6 +241,8 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
       // The SDK's notice that its 2027 releases need Node 22 is known (README); keep logs readable.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
@@ -144,25 +253,82 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
         token: `${issuer.issuer}/dev/token`,
         clientId: LOCAL_CLIENT_ID,
       },
-      aws: { region: LOCAL_REGION, dynamodb: dynamodb.endpoint, events: eventBridge.endpoint },
+      aws: {
+        region: LOCAL_REGION,
+        dynamodb: dynamodb.endpoint,
+        events: eventBridge.endpoint,
+        sqs: sqs.endpoint,
+        sfn: sfn.endpoint,
+      },
     };
-    // One service after another: two esbuild runs at once only slow a 2-core machine.
-    for (const name of services) {
-      const ports = SERVICES[name];
-      const service: OfflineService = await startOffline({
-        name,
+    const apiProtocols = (name: string) =>
+      resourcesOfType(templates[name] as Template, 'AWS::ApiGatewayV2::Api').map(({ properties }) =>
+        String(properties.ProtocolType),
+      );
+    // One after another: two esbuild runs at once only slow a 2-core machine.
+    for (const service of services) {
+      const p = servicePorts[service.name] as {
+        httpPort: number;
+        lambdaPort: number;
+        websocketPort?: number;
+      };
+      const offline: OfflineService = await startOffline({
+        name: service.name,
+        dir: service.dir,
         stage,
-        httpPort: await port(ports.httpPort),
-        lambdaPort: await port(ports.lambdaPort),
-        ...('websocketPort' in ports ? { websocketPort: await port(ports.websocketPort) } : {}),
-        params: { issuerUrl: issuer.issuer, jwtAudience: LOCAL_CLIENT_ID },
+        ...p,
+        params: { ...params[service.name], issuerUrl: issuer.issuer, jwtAudience: LOCAL_CLIENT_ID },
         awsEnv,
         log,
+        serves: {
+          http: apiProtocols(service.name).includes('HTTP'),
+          websocket: apiProtocols(service.name).includes('WEBSOCKET'),
+        },
       });
-      stoppers.push(service.stop);
-      if (name === 'publisher') endpoints.publisher = { ws: service.url.replace(/^http/, 'ws') };
-      else endpoints[name] = service.url;
+      stoppers.push(offline.stop);
+      if (service.name === 'publisher') {
+        endpoints.publisher = { ws: `ws://127.0.0.1:${p.websocketPort}`, http: offline.url };
+      } else if (['config', 'orders', 'metrics'].includes(service.name)) {
+        endpoints[service.name as 'config' | 'orders' | 'metrics'] = offline.url;
+      } else {
+        endpoints.services = { ...endpoints.services, [service.name]: offline.url };
+      }
+      progress(`${service.name} under serverless offline`);
     }
+
+    // 5. Wire the triggers now that every function can be invoked.
+    const sfnClient = new SFNClient({
+      endpoint: sfn.endpoint,
+      region: LOCAL_REGION,
+      credentials: localCredentials,
+      disableHostPrefix: true,
+    });
+    const rules = createRuleRouter({
+      invokeLambda,
+      sqs: sqs.client,
+      sfn: sfnClient,
+      queueUrlOf: (arn) => `${sqs.endpoint}/${LOCAL_ACCOUNT_ID}/${arn.split(':').pop()}`,
+      log,
+    });
+    for (const { name } of services) {
+      rules.add(rulesFromTemplate(templates[name] as Template, contexts[name] as ResolveContext));
+    }
+    const unsubscribe = eventBridge.subscribe((event) => rules.route(event));
+    stoppers.push(async () => unsubscribe());
+    const mappings = await startEventSourceMappings({
+      sqs: sqs.client,
+      mappings: services.flatMap(({ name }) =>
+        mappingsFromTemplate(
+          templates[name] as Template,
+          contexts[name] as ResolveContext,
+          sqs.endpoint,
+        ),
+      ),
+      invoke: invokeLambda,
+      log,
+    });
+    stoppers.push(mappings.stop);
+    progress(`${rules.rules().length} rules and the queue pollers`);
 
     const endpointsFile = path.join(stateDir, 'endpoints.json');
     await writeFile(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
@@ -173,8 +339,14 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       templates,
       dynamodb,
       eventBridge,
+      rules,
       issuer,
       mintToken: issuer.mint,
+      async idle() {
+        await rules.idle();
+        await mappings.idle();
+        await rules.idle();
+      },
       stop: stopAll,
     };
   } catch (error) {

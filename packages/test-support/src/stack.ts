@@ -1,7 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type ServiceName, type Stack, startStack, type TokenRequest } from '@espresso/local-cloud';
+import {
+  type ServiceName,
+  type Stack,
+  type StackOptions,
+  startStack,
+  type TokenRequest,
+} from '@espresso/local-cloud';
 
 export interface TestStack extends Stack {
   /** `fetch` against a service's HTTP API; `token` adds `Authorization: Bearer …`. */
@@ -23,11 +29,20 @@ export interface TestStack extends Stack {
  * A private local stack for one test run: free ports, data in memory, keys in a temp folder,
  * so tests never touch a running `pnpm start` nor each other. Stop it in `after`.
  */
-export const startTestStack = async (services: ServiceName[]): Promise<TestStack> => {
+export const startTestStack = async (
+  services: ServiceName[],
+  options: Pick<StackOptions, 'extraServices' | 'log'> = {},
+): Promise<TestStack> => {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'espresso-test-'));
-  const stack = await startStack({ services, stateDir, persist: false, ports: 'free' });
+  const stack = await startStack({ services, stateDir, persist: false, ports: 'free', ...options });
   const baseUrl = (service: ServiceName) => {
-    const url = service === 'publisher' ? undefined : stack.endpoints[service];
+    const { endpoints } = stack;
+    const url =
+      service === 'publisher'
+        ? endpoints.publisher?.http
+        : service === 'config' || service === 'orders' || service === 'metrics'
+          ? endpoints[service]
+          : endpoints.services?.[service];
     if (!url) throw new Error(`service ${service} has no HTTP API in this stack`);
     return url;
   };

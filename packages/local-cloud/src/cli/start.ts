@@ -2,10 +2,10 @@
  * `pnpm start`: the whole system on this machine, no AWS account, no Docker.
  * Options: --services config,orders  --no-persist  --verbose
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkJava } from '../dynamodb';
-import type { ServiceName } from '../services';
-import { AWS_PORTS, DEFAULT_STATE_DIR, startStack } from '../stack';
+import { DEFAULT_STATE_DIR, startStack } from '../stack';
 
 const { values } = parseArgs({
   options: {
@@ -27,30 +27,38 @@ try {
 }
 
 const stack = await startStack({
-  ...(values.services ? { services: values.services.split(',') as ServiceName[] } : {}),
+  ...(values.services ? { services: values.services.split(',') } : {}),
   persist: !values['no-persist'],
   log: (line) => {
     if (values.verbose || !line.startsWith('[')) say(line);
   },
+  progress: (step, ms) => say(`✓ ${step} (${(ms / 1000).toFixed(1)} s)`),
 }).catch((error: Error) => {
   console.error(`\nThe local stack did not start: ${error.message}`);
   process.exit(1);
 });
 
 const { endpoints } = stack;
-say(
-  `ready in ${((Date.now() - started) / 1000).toFixed(1)} s — endpoints in ${DEFAULT_STATE_DIR}/endpoints.json`,
-);
-for (const [name, url] of Object.entries(endpoints)) {
-  if (typeof url === 'string') say(`  ${name.padEnd(10)} ${url}`);
+const rows: [string, string][] = [];
+for (const name of ['config', 'orders', 'metrics'] as const) {
+  const url = endpoints[name];
+  if (url) rows.push([`${name} API`, url]);
 }
-if (endpoints.publisher) say(`  publisher  ${endpoints.publisher.ws}`);
-say(`  dynamodb   ${endpoints.aws.dynamodb}   (port ${AWS_PORTS.dynamodb})`);
-say(`  events     ${endpoints.aws.events}   (port ${AWS_PORTS.events})`);
-say(`  issuer     ${endpoints.identity.issuer}`);
-say('try:  curl -s localhost:4010/shops/demo/config');
-say('      pnpm -s token --role admin --shop demo');
-say('Ctrl-C stops everything.');
+if (endpoints.publisher) rows.push(['publisher WebSocket', endpoints.publisher.ws]);
+for (const [name, url] of Object.entries(endpoints.services ?? {})) rows.push([name, url]);
+rows.push(
+  ['DynamoDB', endpoints.aws.dynamodb],
+  ['EventBridge', endpoints.aws.events],
+  ['SQS', endpoints.aws.sqs],
+  ['Step Functions', endpoints.aws.sfn],
+  ['token issuer', endpoints.identity.issuer],
+);
+say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+const width = Math.max(...rows.map(([name]) => name.length));
+for (const [name, url] of rows) say(`  ${name.padEnd(width)}  ${url}`);
+say(`endpoints: ${path.relative(process.cwd(), path.join(DEFAULT_STATE_DIR, 'endpoints.json'))}`);
+say(`try:  curl -s localhost:4010/shops/demo/config   ·   pnpm -s token --role admin --shop demo`);
+say(`      pnpm local:status   (events, queues, executions)   ·   Ctrl-C stops everything`);
 
 let stopping = false;
 const shutdown = async () => {
@@ -58,6 +66,7 @@ const shutdown = async () => {
   stopping = true;
   say('stopping…');
   await stack.stop();
+  say('stopped.');
   process.exit(0);
 };
 process.on('SIGINT', shutdown);

@@ -1,0 +1,79 @@
+import './polyfill';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { InvokeLambda } from '../lambda';
+import { localCredentials } from '../util';
+import { createEngine, type ExecutionSummary, type StateMachineType } from './engine';
+import { learnTimeoutErrorClass } from './errors';
+import { startSfnServer } from './server';
+import { createTaskTokens } from './tokens';
+
+export type { ExecutionStatus, ExecutionSummary, StateMachineType } from './engine';
+export { SUPPORTED_RESOURCES } from './integrations';
+export { stateMachinesFromTemplate, type TemplateStateMachine } from './template';
+
+export interface LocalStepFunctions {
+  endpoint: string;
+  /**
+   * Creates a state machine, or replaces the one with that ARN. Throws (`InvalidDefinition`)
+   * for an invalid definition or a Task resource the local runtime does not implement.
+   */
+  createStateMachine(input: {
+    name: string;
+    arn?: string;
+    type: StateMachineType;
+    /** The ASL definition as JSON text. */
+    definition: string;
+  }): { arn: string; name: string; type: StateMachineType };
+  /** Every execution still remembered (the newest 5000 finished ones and all running ones). */
+  executions(): ExecutionSummary[];
+  /** Aborts the running executions and closes the endpoint. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A local AWS Step Functions: the API over its awsJson1_0 wire protocol on 127.0.0.1:`port`,
+ * executions run on aws-local-stepfunctions with the service integrations our workflows use
+ * implemented against the local endpoints (DynamoDB, EventBridge, Lambda through
+ * `invokeLambda`, SFN task-token callbacks).
+ *
+ * Clients: `new SFNClient({endpoint, region, credentials, disableHostPrefix: true})`. The
+ * SDK sends StartSyncExecution to the host `sync-<endpoint host>`, which does not resolve
+ * locally; `disableHostPrefix` keeps it on the endpoint.
+ */
+export const startLocalStepFunctions = async (options: {
+  port: number;
+  region: string;
+  accountId: string;
+  endpoints: { dynamodb: string; events: string };
+  invokeLambda: InvokeLambda;
+  log?: (line: string) => void;
+}): Promise<LocalStepFunctions> => {
+  await learnTimeoutErrorClass();
+  const log = options.log ?? (() => undefined);
+  const clientConfig = { region: options.region, credentials: localCredentials };
+  const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: options.endpoints.dynamodb });
+  const events = new EventBridgeClient({ ...clientConfig, endpoint: options.endpoints.events });
+  const tokens = createTaskTokens();
+  const engine = createEngine({
+    region: options.region,
+    accountId: options.accountId,
+    deps: { dynamodb, events, invokeLambda: options.invokeLambda, tokens, log },
+  });
+  const server = await startSfnServer({ port: options.port, engine, tokens });
+  return {
+    endpoint: server.endpoint,
+    createStateMachine(input) {
+      const machine = engine.createStateMachine(input);
+      log(`[sfn] state machine ${machine.name} (${machine.type}) ready`);
+      return { arn: machine.arn, name: machine.name, type: machine.type };
+    },
+    executions: () => engine.executions(),
+    async stop() {
+      await engine.stopAll();
+      await server.stop();
+      dynamodb.destroy();
+      events.destroy();
+    },
+  };
+};

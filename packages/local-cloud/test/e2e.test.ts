@@ -1,0 +1,115 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: compose params are literal ${service.Output} text.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { EVENT_DETAIL_SCHEMAS } from '@espresso/schemas';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { LOCAL_ACCOUNT_ID } from '../src/cloudformation';
+import { type Stack, startStack } from '../src/stack';
+import { localCredentials, waitFor } from '../src/util';
+
+const fixtureDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'probe');
+
+/**
+ * The whole path on one machine: the config API (serverless offline) puts an event on the local
+ * bus; the probe service's rules — built from its packaged template — deliver it to a Lambda
+ * target (run in the probe's serverless offline) and, through an InputTransformer, to an SQS queue.
+ */
+describe('local cloud end to end: config API → bus → rule targets', function () {
+  this.timeout(60_000);
+  let stack: Stack;
+  let stateDir: string;
+  let sqs: SQSClient;
+
+  before(async function () {
+    this.timeout(240_000);
+    stateDir = await mkdtemp(path.join(os.tmpdir(), 'espresso-e2e-'));
+    stack = await startStack({
+      services: ['config'],
+      extraServices: [
+        {
+          name: 'probe',
+          dir: fixtureDir,
+          params: { eventBusName: '${config.EventBusName}', eventBusArn: '${config.EventBusArn}' },
+        },
+      ],
+      stateDir,
+      persist: false,
+      ports: 'free',
+    });
+    sqs = new SQSClient({
+      endpoint: stack.endpoints.aws.sqs,
+      region: 'us-east-1',
+      credentials: localCredentials,
+    });
+  });
+  after(async () => {
+    await stack?.stop();
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('builds the probe rules from the packaged template', () => {
+    const rules = stack.rules.rules().filter((r) => r.busName === 'espresso-config-local-bus');
+    expect(rules.flatMap((r) => r.targets.map((t) => t.arn.split(':')[2])).sort()).to.deep.equal([
+      'lambda',
+      'sqs',
+    ]);
+  });
+
+  it("delivers a ConfigChanged from the config API to a rule's Lambda target and SQS target", async () => {
+    const shopId = `e2e-${Date.now().toString(36)}`;
+    const token = await stack.mintToken({ role: 'admin', shopId });
+    const response = await fetch(`${stack.endpoints.config}/shops/${shopId}/config`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'E2E bar',
+        open: true,
+        menu: [{ drinkId: 'espresso', name: 'Espresso', icon: 'espresso', available: true }],
+      }),
+    });
+    expect(response.status).to.equal(201);
+
+    // Lambda target: the probe function re-emits what it received as Probe.Received.
+    const received = await waitFor(async () => {
+      const found = stack.eventBridge
+        .events()
+        .find(
+          (e) =>
+            e['detail-type'] === 'Probe.Received' &&
+            (e.detail.detail as { shopId?: string } | undefined)?.shopId === shopId,
+        );
+      if (!found) throw new Error('the Lambda target has not run yet');
+      return found;
+    }, 20_000);
+    expect(received.detail.detailType).to.equal('ConfigService.ConfigChanged');
+    const detail = EVENT_DETAIL_SCHEMAS['ConfigService.ConfigChanged'].parse(
+      received.detail.detail,
+    );
+    expect(detail).to.include({ shopId, change: 'CREATED', configVersion: 1 });
+
+    // SQS target: the InputTransformer's output, as the queue holds it.
+    const queueUrl = `${stack.endpoints.aws.sqs}/${LOCAL_ACCOUNT_ID}/espresso-probe-local-probe`;
+    const body = await waitFor(async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      for (const message of Messages) {
+        await sqs.send(
+          new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }),
+        );
+      }
+      const mine = Messages.map((m) => JSON.parse(m.Body ?? '{}')).find((b) => b.shop === shopId);
+      if (!mine) throw new Error('the SQS target has no message yet');
+      return mine;
+    }, 20_000);
+    expect(body).to.deep.equal({ shop: shopId, change: 'CREATED', note: `shop ${shopId} CREATED` });
+  });
+});
