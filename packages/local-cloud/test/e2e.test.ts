@@ -3,7 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { EVENT_DETAIL_SCHEMAS } from '@espresso/schemas';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
@@ -55,6 +60,7 @@ describe('local cloud end to end: config API → bus → rule targets', function
     const rules = stack.rules.rules().filter((r) => r.busName === 'espresso-config-local-bus');
     expect(rules.flatMap((r) => r.targets.map((t) => t.arn.split(':')[2])).sort()).to.deep.equal([
       'lambda',
+      'sqs',
       'sqs',
     ]);
   });
@@ -111,5 +117,70 @@ describe('local cloud end to end: config API → bus → rule targets', function
       return mine;
     }, 20_000);
     expect(body).to.deep.equal({ shop: shopId, change: 'CREATED', note: `shop ${shopId} CREATED` });
+  });
+
+  it('drains a queue in batches through a Lambda in serverless offline, and a failed item reaches the DLQ', async function () {
+    this.timeout(90_000);
+    const admin = await stack.mintToken({ role: 'admin', shopId: '*' });
+    const ok = `drain-${Date.now().toString(36)}`;
+    const bad = `fail-${Date.now().toString(36)}`;
+    for (const shopId of [ok, bad]) {
+      const response = await fetch(`${stack.endpoints.config}/shops/${shopId}/config`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'Drain bar',
+          open: true,
+          menu: [{ drinkId: 'espresso', name: 'Espresso', icon: 'espresso', available: true }],
+        }),
+      });
+      expect(response.status).to.equal(201);
+    }
+    const drained = await waitFor(async () => {
+      const found = stack.eventBridge
+        .events()
+        .find(
+          (e) =>
+            e['detail-type'] === 'Probe.Drained' &&
+            (e.detail.detail as { shopId?: string } | undefined)?.shopId === ok,
+        );
+      if (!found) throw new Error('not drained yet');
+      return found;
+    }, 20_000);
+    expect(drained.detail.batchSize).to.be.within(1, 5);
+    expect(
+      stack.eventBridge
+        .events()
+        .some(
+          (e) =>
+            e['detail-type'] === 'Probe.Drained' &&
+            (e.detail.detail as { shopId?: string } | undefined)?.shopId === bad,
+        ),
+    ).to.equal(false);
+
+    // The failed item comes back after the queue's 2 s visibility timeout; after 3 receives
+    // the redrive policy moves it to the DLQ.
+    const queueUrl = `${stack.endpoints.aws.sqs}/${LOCAL_ACCOUNT_ID}/espresso-probe-local-drain`;
+    const dlqUrl = `${stack.endpoints.aws.sqs}/${LOCAL_ACCOUNT_ID}/espresso-probe-local-drain-dlq`;
+    const dead = await waitFor(async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: dlqUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      const mine = Messages.map((m) => JSON.parse(m.Body ?? '{}')).find((b) => b.shopId === bad);
+      if (!mine) throw new Error('not in the DLQ yet');
+      return mine;
+    }, 60_000);
+    expect(dead).to.include({ shopId: bad, change: 'CREATED' });
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages'],
+      }),
+    );
+    expect(Attributes.ApproximateNumberOfMessages).to.equal('0');
   });
 });

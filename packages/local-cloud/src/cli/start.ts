@@ -56,7 +56,7 @@ rows.push(
 say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 const width = Math.max(...rows.map(([name]) => name.length));
 for (const [name, url] of rows) say(`  ${name.padEnd(width)}  ${url}`);
-say(`endpoints: ${path.relative(process.cwd(), path.join(DEFAULT_STATE_DIR, 'endpoints.json'))}`);
+say(`endpoints: ${path.join(DEFAULT_STATE_DIR, 'endpoints.json')}`);
 say(`try:  curl -s localhost:4010/shops/demo/config   ·   pnpm -s token --role admin --shop demo`);
 say(`      pnpm local:status   (events, queues, executions)   ·   Ctrl-C stops everything`);
 
