@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -25,6 +25,13 @@ export type ServiceName = string;
 
 const mtime = async (file: string) => (await stat(file)).mtimeMs;
 
+/** Files a serverless.yml pulls in with `${file(…)}`: the state machine definitions. */
+const definitionFiles = async (dir: string): Promise<string[]> => {
+  const folder = path.join(dir, 'statemachines');
+  if (!existsSync(folder)) return [];
+  return (await readdir(folder)).map((name) => path.join(folder, name));
+};
+
 /**
  * Runs `serverless package --stage <stage> --param …` for a service unless its packaged
  * template is newer than its serverless.yml and the shared settings and was built for the same
@@ -44,10 +51,13 @@ export const packageService = async (options: {
   const key = JSON.stringify({ stage, params });
   if (existsSync(template) && existsSync(marker)) {
     const built = await mtime(template);
-    const sources = await Promise.all([
-      mtime(path.join(dir, 'serverless.yml')),
-      mtime(path.join(REPO_ROOT, 'services', 'serverless.common.yml')),
-    ]);
+    const sources = await Promise.all(
+      [
+        path.join(dir, 'serverless.yml'),
+        path.join(REPO_ROOT, 'services', 'serverless.common.yml'),
+        ...(await definitionFiles(dir)),
+      ].map(mtime),
+    );
     if ((await readFile(marker, 'utf8')) === key && sources.every((t) => t < built)) return;
   }
   options.log(`packaging ${options.name} (serverless package --stage ${stage})`);

@@ -5,6 +5,7 @@ import {
   LOCAL_ACCOUNT_ID,
   type ResolveContext,
   readPackagedTemplate,
+  resolve,
   resourcesOfType,
   type Template,
 } from './cloudformation';
@@ -261,6 +262,27 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
         sfn: sfn.endpoint,
       },
     };
+    // Function environments resolved from the template (intrinsics → local names and ARNs),
+    // for the `@espresso/serverless-plugins/local-environment` plugin under serverless offline.
+    const localEnvironment = (name: string) =>
+      Object.fromEntries(
+        resourcesOfType(templates[name] as Template, 'AWS::Lambda::Function').map(
+          ({ properties }) => {
+            const variables = ((
+              properties.Environment as { Variables?: Record<string, unknown> } | undefined
+            )?.Variables ?? {}) as Record<string, unknown>;
+            const resolved: Record<string, string> = {};
+            for (const [key, value] of Object.entries(variables)) {
+              try {
+                resolved[key] = String(resolve(value, contexts[name] as ResolveContext));
+              } catch {
+                // left to serverless offline as it is
+              }
+            }
+            return [String(properties.FunctionName), resolved];
+          },
+        ),
+      );
     const apiProtocols = (name: string) =>
       resourcesOfType(templates[name] as Template, 'AWS::ApiGatewayV2::Api').map(({ properties }) =>
         String(properties.ProtocolType),
@@ -278,7 +300,10 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
         stage,
         ...p,
         params: { ...params[service.name], issuerUrl: issuer.issuer, jwtAudience: LOCAL_CLIENT_ID },
-        awsEnv,
+        awsEnv: {
+          ...awsEnv,
+          ESPRESSO_LOCAL_ENVIRONMENT: JSON.stringify(localEnvironment(service.name)),
+        },
         log,
         serves: {
           http: apiProtocols(service.name).includes('HTTP'),

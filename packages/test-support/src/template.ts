@@ -20,12 +20,20 @@ export interface PackagedService {
 export const packageForTest = async (
   serviceDir: string,
   stage: string,
+  params: Record<string, string> = {},
 ): Promise<PackagedService> => {
   const out = await mkdtemp(path.join(os.tmpdir(), 'espresso-package-'));
   try {
     await run(
       path.join(serviceDir, 'node_modules', '.bin', 'serverless'),
-      ['package', '--stage', stage, '--package', out],
+      [
+        'package',
+        '--stage',
+        stage,
+        '--package',
+        out,
+        ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
+      ],
       { cwd: serviceDir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 1 << 24 },
     );
     const template = JSON.parse(

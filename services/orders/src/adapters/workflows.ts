@@ -1,0 +1,87 @@
+import {
+  SendTaskSuccessCommand,
+  type SFNClient,
+  StartSyncExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  buildEventEntry,
+  type OrderItem,
+  OrderItemSchema,
+  orderKey,
+  orderStatusKey,
+} from '@espresso/schemas';
+import type { Change } from '../domain/transitions';
+
+export type ManagerResult = { ok: true; item: OrderItem } | { ok: false; conflict: true };
+
+export interface Workflows {
+  /** Runs the OrderManager (Express) synchronously for one planned change. */
+  applyChange(order: OrderItem, change: Change, now: string): Promise<ManagerResult>;
+  /** Resumes a waiting OrderProcessor phase (used when the order moved before its token was kept). */
+  resume(token: string, output: unknown): Promise<void>;
+}
+
+export const buildWorkflows = (
+  client: SFNClient,
+  names: { orderManagerArn: string; busName: string },
+): Workflows => ({
+  async applyChange(order, change, now) {
+    const set: Record<string, unknown> = {
+      ...change.set,
+      status: change.to,
+      updatedAt: now,
+      ...orderStatusKey(
+        order.shopId,
+        change.to,
+        change.set.submittedAt ?? order.submittedAt ?? order.createdAt,
+        order.orderId,
+      ),
+    };
+    const fields = Object.keys(set);
+    const removes = change.remove.map(String);
+    const update = {
+      Key: marshall(orderKey(order.shopId, order.orderId)),
+      UpdateExpression: [
+        `SET ${fields.map((f) => `#${f} = :${f}`).join(', ')}`,
+        ...(removes.length ? [`REMOVE ${removes.map((f) => `#${f}`).join(', ')}`] : []),
+      ].join(' '),
+      ConditionExpression: '#status = :expected',
+      ExpressionAttributeNames: Object.fromEntries(
+        [...fields, ...removes, 'status'].map((f) => [`#${f}`, f]),
+      ),
+      ExpressionAttributeValues: marshall(
+        { ...Object.fromEntries(fields.map((f) => [`:${f}`, set[f]])), ':expected': change.from },
+        { removeUndefinedValues: true },
+      ),
+    };
+    const entry = buildEventEntry(
+      change.event.detailType,
+      change.event.detail as never,
+      names.busName,
+    );
+    const result = await client.send(
+      new StartSyncExecutionCommand({
+        stateMachineArn: names.orderManagerArn,
+        input: JSON.stringify({
+          update,
+          event: { Source: entry.Source, DetailType: entry.DetailType, Detail: entry.Detail },
+          resume: change.resume ?? { phase: 'NONE' },
+        }),
+      }),
+    );
+    if (result.status === 'SUCCEEDED') {
+      const output = JSON.parse(result.output ?? '{}') as { item: Record<string, never> };
+      return { ok: true, item: OrderItemSchema.parse(unmarshall(output.item)) };
+    }
+    if (result.status === 'FAILED' && result.error === 'OrderConflict')
+      return { ok: false, conflict: true };
+    throw new Error(`OrderManager ${result.status}: ${result.error} ${result.cause}`);
+  },
+
+  async resume(token, output) {
+    await client.send(
+      new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }),
+    );
+  },
+});

@@ -1,0 +1,206 @@
+import {
+  allowedPreviousStatuses,
+  canTransition,
+  type DetailType,
+  hasShopRole,
+  type Identity,
+  type ModifierChoice,
+  type OrderItem,
+  type OrderReason,
+  type OrderStatus,
+} from '@espresso/schemas';
+
+export type Action = 'select' | 'claim' | 'unclaim' | 'complete' | 'cancel';
+
+export class Refused extends Error {
+  constructor(
+    readonly kind: 'FORBIDDEN' | 'CONFLICT',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What one action does to an order: the new fields, its event, and which wait it resumes. */
+export interface Change {
+  from: OrderStatus;
+  to: OrderStatus;
+  set: Partial<OrderItem>;
+  remove: (keyof OrderItem)[];
+  event: { detailType: DetailType; detail: Record<string, unknown> };
+  resume?: {
+    phase: 'CUSTOMER' | 'BARISTA';
+    output: { outcome: 'SELECTED' | 'COMPLETED' | 'CANCELLED' };
+  };
+}
+
+const isStaff = (identity: Identity, shopId: string) =>
+  hasShopRole(identity, 'barista', shopId) || hasShopRole(identity, 'admin', shopId);
+
+/**
+ * The order's rules in one place: who may take which action in which status, and what it
+ * changes. Throws `Refused` (403 for who, 409 for when) — the caller makes the write
+ * conditional on `from`, so a concurrent change is a 409 too.
+ */
+export const planChange = (
+  order: OrderItem,
+  action: Action,
+  identity: Identity,
+  now: string,
+  selection?: { drinkId: string; modifiers: ModifierChoice },
+): Change => {
+  const owner = order.customerId === identity.sub;
+  const staff = isStaff(identity, order.shopId);
+  const base = {
+    version: 1,
+    shopId: order.shopId,
+    orderId: order.orderId,
+    customerId: order.customerId,
+    at: now,
+    ...(order.orderNumber === undefined ? {} : { orderNumber: order.orderNumber }),
+  };
+  const need = (to: OrderStatus) => {
+    if (!canTransition(order.status, to)) {
+      throw new Refused(
+        'CONFLICT',
+        `order ${order.orderId} is ${order.status}: cannot ${action} it`,
+      );
+    }
+  };
+  switch (action) {
+    case 'select': {
+      if (!owner)
+        throw new Refused('FORBIDDEN', 'only the customer who placed the order chooses its drink');
+      if (order.status !== 'AWAITING_SELECTION') need('QUEUED');
+      if (!selection) throw new Error('select needs a selection');
+      return {
+        from: order.status,
+        to: 'QUEUED',
+        set: { drinkId: selection.drinkId, modifiers: selection.modifiers, submittedAt: now },
+        remove: [],
+        event: {
+          detailType: 'OrderManager.OrderPlaced',
+          detail: {
+            ...base,
+            drinkId: selection.drinkId,
+            modifiers: selection.modifiers,
+            createdAt: order.createdAt,
+          },
+        },
+        resume: { phase: 'CUSTOMER', output: { outcome: 'SELECTED' } },
+      };
+    }
+    case 'claim': {
+      if (!staff)
+        throw new Refused(
+          'FORBIDDEN',
+          `requires the barista or admin role for shop ${order.shopId}`,
+        );
+      if (order.status !== 'QUEUED') need('IN_PROGRESS');
+      return {
+        from: order.status,
+        to: 'IN_PROGRESS',
+        set: { baristaId: identity.sub, claimedAt: now },
+        remove: [],
+        event: {
+          detailType: 'OrderManager.OrderClaimed',
+          detail: {
+            ...base,
+            baristaId: identity.sub,
+            drinkId: order.drinkId,
+            submittedAt: order.submittedAt,
+          },
+        },
+      };
+    }
+    case 'unclaim': {
+      if (!staff)
+        throw new Refused(
+          'FORBIDDEN',
+          `requires the barista or admin role for shop ${order.shopId}`,
+        );
+      if (order.status !== 'IN_PROGRESS') need('QUEUED');
+      if (order.baristaId !== identity.sub && !hasShopRole(identity, 'admin', order.shopId)) {
+        throw new Refused('CONFLICT', `order ${order.orderId} is held by another barista`);
+      }
+      return {
+        from: order.status,
+        to: 'QUEUED',
+        set: {},
+        remove: ['baristaId', 'claimedAt'],
+        event: {
+          detailType: 'OrderManager.OrderUnclaimed',
+          detail: { ...base, baristaId: order.baristaId },
+        },
+      };
+    }
+    case 'complete': {
+      if (!staff)
+        throw new Refused(
+          'FORBIDDEN',
+          `requires the barista or admin role for shop ${order.shopId}`,
+        );
+      if (order.status !== 'IN_PROGRESS') need('COMPLETED');
+      if (order.baristaId !== identity.sub && !hasShopRole(identity, 'admin', order.shopId)) {
+        throw new Refused('CONFLICT', `order ${order.orderId} is held by another barista`);
+      }
+      return {
+        from: order.status,
+        to: 'COMPLETED',
+        set: { finishedAt: now },
+        remove: [],
+        event: {
+          detailType: 'OrderManager.OrderCompleted',
+          detail: {
+            ...base,
+            baristaId: order.baristaId,
+            drinkId: order.drinkId,
+            modifiers: order.modifiers ?? {},
+            createdAt: order.createdAt,
+            submittedAt: order.submittedAt,
+            claimedAt: order.claimedAt,
+          },
+        },
+        resume: { phase: 'BARISTA', output: { outcome: 'COMPLETED' } },
+      };
+    }
+    case 'cancel': {
+      // The owner may cancel until a barista claims it; staff of the shop any time before the end.
+      const byCustomer = owner && !staff;
+      if (!owner && !staff)
+        throw new Refused('FORBIDDEN', 'only the customer or the shop may cancel');
+      if (byCustomer && !['AWAITING_SELECTION', 'QUEUED'].includes(order.status)) {
+        throw new Refused(
+          'CONFLICT',
+          `order ${order.orderId} is ${order.status}: too late to cancel`,
+        );
+      }
+      need('CANCELLED');
+      const reason: OrderReason = byCustomer ? 'CANCELLED_BY_CUSTOMER' : 'CANCELLED_BY_BARISTA';
+      return {
+        from: order.status,
+        to: 'CANCELLED',
+        set: { reason, finishedAt: now },
+        remove: [],
+        event: {
+          detailType: 'OrderManager.OrderCancelled',
+          detail: {
+            ...base,
+            reason,
+            cancelledBy: identity.sub,
+            previousStatus: order.status,
+            ...(order.drinkId === undefined ? {} : { drinkId: order.drinkId }),
+            ...(order.baristaId === undefined ? {} : { baristaId: order.baristaId }),
+          },
+        },
+        resume: {
+          phase: order.status === 'AWAITING_SELECTION' ? 'CUSTOMER' : 'BARISTA',
+          output: { outcome: 'CANCELLED' },
+        },
+      };
+    }
+  }
+};
+
+/** Statuses an ending of the workflow may overwrite (the transition table's previous statuses). */
+export const endingFrom = (to: OrderStatus) => allowedPreviousStatuses(to);

@@ -1,0 +1,23 @@
+import { logger } from '@espresso/runtime';
+import { z } from 'zod';
+import { defaultPorts, type Ports } from '../../adapters';
+import { awaitCustomer } from '../../use-cases/workflowSteps';
+
+const InputSchema = z.object({
+  taskToken: z.string().min(1),
+  shopId: z.string(),
+  orderId: z.string(),
+  timeoutSeconds: z.number().int().positive(),
+});
+
+/** OrderProcessor task (lambda:invoke.waitForTaskToken) for the customer phase. */
+export const buildHandler =
+  (ports: () => Ports = defaultPorts) =>
+  async (event: unknown) => {
+    const input = InputSchema.parse(event);
+    logger.appendKeys({ shopId: input.shopId, orderId: input.orderId });
+    await awaitCustomer(ports(), input);
+    return { kept: true };
+  };
+
+export const handler = buildHandler();

@@ -1,0 +1,28 @@
+import { logger } from '@espresso/runtime';
+import { z } from 'zod';
+import { defaultPorts, type Ports } from '../../adapters';
+import { endOrder } from '../../use-cases/workflowSteps';
+
+const InputSchema = z.object({
+  shopId: z.string(),
+  orderId: z.string(),
+  ending: z.enum([
+    'CLOSED',
+    'AT_CAPACITY',
+    'CUSTOMER_TIMEOUT',
+    'BARISTA_TIMEOUT',
+    'COMPLETED',
+    'CANCELLED',
+  ]),
+});
+
+/** OrderProcessor's last task: the order's ending and its event. */
+export const buildHandler =
+  (ports: () => Ports = defaultPorts) =>
+  async (event: unknown) => {
+    const input = InputSchema.parse(event);
+    logger.appendKeys({ shopId: input.shopId, orderId: input.orderId });
+    return endOrder(ports(), input);
+  };
+
+export const handler = buildHandler();

@@ -1,0 +1,21 @@
+import { httpHandler, json, parsePath, requireIdentity } from '@espresso/runtime';
+import { OrderPathSchema } from '@espresso/schemas';
+import { z } from 'zod';
+import { defaultPorts, type Ports } from '../../adapters';
+import { changeOrder } from '../../use-cases/changeOrder';
+
+const PathSchema = OrderPathSchema.extend({
+  action: z.enum(['claim', 'unclaim', 'complete', 'cancel'], {
+    error: 'action must be claim, unclaim, complete or cancel',
+  }),
+});
+
+/** POST /shops/{shopId}/orders/{orderId}/{claim|unclaim|complete|cancel}. */
+export const buildHandler = (ports: () => Ports = defaultPorts) =>
+  httpHandler(async (event) => {
+    const identity = requireIdentity(event);
+    const { shopId, orderId, action } = parsePath(event, PathSchema);
+    return json(200, await changeOrder(ports(), { identity, shopId, orderId, action }));
+  });
+
+export const handler = buildHandler();

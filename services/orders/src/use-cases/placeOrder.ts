@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { conflict, invalidRequest, limitExceeded, notFound } from '@espresso/runtime';
+import {
+  type Identity,
+  type NewOrderResponse,
+  type OrderItem,
+  orderItemKeys,
+} from '@espresso/schemas';
+import type { Ports } from '../adapters';
+import { candidateBuckets, utcDay } from '../domain/qr';
+
+/**
+ * A signed-in customer redeems the display's code. The shop must exist and be open; the code
+ * must be the current one (or the previous one within the grace window) with orders left; the
+ * customer must be under the shop's daily limit. The QR count, the daily count and the order
+ * are written in one transaction, then `Validator.NewOrder` starts the OrderProcessor.
+ */
+export const placeOrder = async (
+  ports: Pick<Ports, 'shops' | 'qrCodes' | 'orders' | 'bus' | 'tables' | 'now'>,
+  identity: Identity,
+  shopId: string,
+  qrCode: string,
+): Promise<NewOrderResponse> => {
+  const shop = await ports.shops.get(shopId);
+  if (!shop) throw notFound(`shop ${shopId} does not exist`);
+  if (!shop.open) throw conflict(`shop ${shopId} is closed`);
+  const nowMs = ports.now().getTime();
+  let bucket: { bucket: number; expiresAt: string; remaining: number } | undefined;
+  for (const candidate of candidateBuckets(nowMs, shop.limits.codeTtlSeconds)) {
+    const stored = await ports.qrCodes.get(shopId, candidate);
+    if (stored?.code === qrCode) {
+      bucket = stored;
+      break;
+    }
+  }
+  if (!bucket)
+    throw invalidRequest(
+      'qrCode',
+      'qrCode: the code is wrong or has expired; scan the display again',
+    );
+
+  const now = new Date(nowMs).toISOString();
+  const orderId = randomUUID();
+  const order: OrderItem = {
+    ...orderItemKeys({
+      shopId,
+      orderId,
+      status: 'AWAITING_SELECTION',
+      customerId: identity.sub,
+      createdAt: now,
+    }),
+    orderId,
+    shopId,
+    status: 'AWAITING_SELECTION',
+    customerId: identity.sub,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const day = utcDay(nowMs);
+  const failure = await ports.orders.place({
+    order,
+    qr: { table: ports.tables.qrCodes, bucket: bucket.bucket, code: qrCode },
+    daily: {
+      table: ports.tables.counters,
+      counter: `CUSTOMER#${identity.sub}#DAY#${day}`,
+      limit: shop.limits.maxOrdersPerCustomerPerDay,
+      ttl: Math.ceil(nowMs / 1000) + 2 * 86_400,
+    },
+  });
+  if (failure === 'CODE_USED_UP')
+    throw conflict('this code has no orders left; wait for the next one', 'qrCode');
+  if (failure === 'DAILY_LIMIT') {
+    throw limitExceeded(
+      `at most ${shop.limits.maxOrdersPerCustomerPerDay} orders per day in this shop`,
+    );
+  }
+  if (failure) throw conflict('the order could not be created; try again');
+
+  await ports.bus.emit('Validator.NewOrder', {
+    version: 1,
+    shopId,
+    orderId,
+    customerId: identity.sub,
+    at: now,
+    remaining: Math.max(0, bucket.remaining - 1),
+    codeExpiresAt: bucket.expiresAt,
+  });
+  return { orderId, status: 'AWAITING_SELECTION' };
+};

@@ -1,0 +1,56 @@
+import { forbidden, notFound } from '@espresso/runtime';
+import {
+  hasShopRole,
+  type Identity,
+  type Order,
+  type OrderHistoryResponse,
+  type QueueResponse,
+  toOrderDto,
+} from '@espresso/schemas';
+import type { Ports } from '../adapters';
+
+/** The order's customer, or barista/admin/display of its shop. */
+export const getOrder = async (
+  ports: Pick<Ports, 'orders'>,
+  identity: Identity,
+  shopId: string,
+  orderId: string,
+): Promise<Order> => {
+  const staff = (['barista', 'admin', 'display'] as const).some((g) =>
+    hasShopRole(identity, g, shopId),
+  );
+  const item = await ports.orders.get(shopId, orderId);
+  // The same answer for "not yours" and "no such order": ids are not probed.
+  if (!item || (!staff && item.customerId !== identity.sub)) {
+    throw notFound(`order ${orderId} does not exist in shop ${shopId}`);
+  }
+  return toOrderDto(item);
+};
+
+export const listMyOrders = async (
+  ports: Pick<Ports, 'orders'>,
+  identity: Identity,
+): Promise<OrderHistoryResponse> => ({
+  orders: (await ports.orders.byCustomer(identity.sub, 50)).map(toOrderDto),
+});
+
+/** Queued (oldest first), in progress, and the most recently completed orders of a shop. */
+export const getQueue = async (
+  ports: Pick<Ports, 'orders'>,
+  identity: Identity,
+  shopId: string,
+): Promise<QueueResponse> => {
+  if (!(['barista', 'admin', 'display'] as const).some((g) => hasShopRole(identity, g, shopId))) {
+    throw forbidden(`requires the barista, display or admin role for shop ${shopId}`);
+  }
+  const [queued, inProgress, ready] = await Promise.all([
+    ports.orders.byStatus(shopId, 'QUEUED', { newestFirst: false, limit: 100 }),
+    ports.orders.byStatus(shopId, 'IN_PROGRESS', { newestFirst: false, limit: 100 }),
+    ports.orders.byStatus(shopId, 'COMPLETED', { newestFirst: true, limit: 20 }),
+  ]);
+  return {
+    queued: queued.map(toOrderDto),
+    inProgress: inProgress.map(toOrderDto),
+    ready: ready.map(toOrderDto),
+  };
+};

@@ -1,0 +1,378 @@
+import {
+  type DetailType,
+  ErrorBodySchema,
+  EVENT_DETAIL_SCHEMAS,
+  isDetailType,
+  NewOrderResponseSchema,
+  type Order,
+  OrderSchema,
+  type PutShopConfigBody,
+  QrCodeResponseSchema,
+  QueueResponseSchema,
+} from '@espresso/schemas';
+import { startTestStack, type TestStack } from '@espresso/test-support';
+import { expect } from 'chai';
+
+/**
+ * Order journeys end to end over HTTP: the orders and config APIs under serverless offline, the
+ * OrderProcessor and OrderManager workflows on the local Step Functions, the rule on
+ * Validator.NewOrder on the local EventBridge, DynamoDB Local. Each test uses its own shop.
+ */
+describe('order journeys (local stack)', function () {
+  this.timeout(60_000);
+  let stack: TestStack;
+  let run = 0;
+
+  before(async function () {
+    this.timeout(240_000);
+    stack = await startTestStack(['config', 'orders']);
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const until = async <T>(
+    what: string,
+    probe: () => Promise<T | undefined>,
+    timeoutMs = 15_000,
+  ) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(100);
+    }
+  };
+
+  const shopConfig = (overrides: Partial<PutShopConfigBody> = {}): PutShopConfigBody => ({
+    name: 'Journey bar',
+    open: true,
+    menu: [
+      {
+        drinkId: 'latte',
+        name: 'Latte',
+        icon: 'latte',
+        available: true,
+        modifiers: [{ name: 'Milk', options: ['Regular', 'Oat'] }],
+      },
+      { drinkId: 'mocha', name: 'Mocha', icon: 'mocha', available: false, modifiers: [] },
+    ],
+    limits: {
+      ordersPerCode: 10,
+      codeTtlSeconds: 300,
+      maxOpenOrders: 20,
+      maxOrdersPerCustomerPerDay: 50,
+    },
+    timeouts: { customerSeconds: 300, baristaSeconds: 900 },
+    ...overrides,
+  });
+
+  const newShop = async (overrides: Partial<PutShopConfigBody> = {}) => {
+    const shopId = `j${Date.now().toString(36)}-${++run}`;
+    const token = await stack.token({ role: 'admin', shopId });
+    const res = await stack.call('config', 'PUT', `/shops/${shopId}/config`, {
+      token,
+      body: shopConfig(overrides),
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return {
+      shopId,
+      display: await stack.token({ role: 'display', shopId }),
+      barista: await stack.token({ role: 'barista', shopId, sub: `barista-${run}` }),
+      barista2: await stack.token({ role: 'barista', shopId, sub: `barista2-${run}` }),
+    };
+  };
+
+  const code = async (shop: { shopId: string; display: string }) => {
+    const res = await stack.call('orders', 'GET', `/shops/${shop.shopId}/qr-code`, {
+      token: shop.display,
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    return QrCodeResponseSchema.parse(res.body).code;
+  };
+
+  const place = async (shop: { shopId: string; display: string }, customer?: string) => {
+    const token = customer ?? (await stack.token({ role: 'customer' }));
+    const res = await stack.call('orders', 'POST', `/shops/${shop.shopId}/orders`, {
+      token,
+      body: { qrCode: await code(shop) },
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(202);
+    return { orderId: NewOrderResponseSchema.parse(res.body).orderId, customer: token };
+  };
+
+  const get = async (shopId: string, orderId: string, token: string): Promise<Order> => {
+    const res = await stack.call('orders', 'GET', `/shops/${shopId}/orders/${orderId}`, { token });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    return OrderSchema.parse(res.body);
+  };
+
+  const eventsOf = (orderId: string) =>
+    stack.eventBridge.events().filter((e) => e.detail.orderId === orderId);
+  const event = (orderId: string, type: DetailType) =>
+    until(type, async () => eventsOf(orderId).find((e) => e['detail-type'] === type));
+  /** Every event of the order, checked against its schema; their types in order. */
+  const checkedTypes = (orderId: string) =>
+    eventsOf(orderId).map((e) => {
+      const type = e['detail-type'];
+      expect(isDetailType(type), type).to.equal(true);
+      EVENT_DETAIL_SCHEMAS[type as DetailType].parse(e.detail);
+      expect(JSON.stringify(e.detail)).not.to.match(/token/i);
+      return type;
+    });
+
+  it('runs an order from QR code to completion: choose, numbered, claim, complete, finished', async () => {
+    const shop = await newShop();
+    const { orderId, customer } = await place(shop);
+    await event(orderId, 'OrderProcessor.WorkflowStarted');
+
+    const chosen = await stack.call('orders', 'PUT', `/shops/${shop.shopId}/orders/${orderId}`, {
+      token: customer,
+      body: { drinkId: 'latte', modifiers: { Milk: 'Oat' } },
+    });
+    expect(chosen.status, JSON.stringify(chosen.body)).to.equal(200);
+    expect(OrderSchema.parse(chosen.body)).to.include({ status: 'QUEUED', drinkId: 'latte' });
+
+    await event(orderId, 'OrderProcessor.WaitingCompletion');
+    expect((await get(shop.shopId, orderId, customer)).orderNumber).to.equal(1);
+    const queue = QueueResponseSchema.parse(
+      (await stack.call('orders', 'GET', `/shops/${shop.shopId}/queue`, { token: shop.barista }))
+        .body,
+    );
+    expect(queue.queued.map((o) => o.orderId)).to.deep.equal([orderId]);
+
+    const claimed = await stack.call(
+      'orders',
+      'POST',
+      `/shops/${shop.shopId}/orders/${orderId}/claim`,
+      { token: shop.barista },
+    );
+    expect(OrderSchema.parse(claimed.body)).to.include({
+      status: 'IN_PROGRESS',
+      baristaId: `barista-${run}`,
+    });
+    const completed = await stack.call(
+      'orders',
+      'POST',
+      `/shops/${shop.shopId}/orders/${orderId}/complete`,
+      { token: shop.barista },
+    );
+    expect(OrderSchema.parse(completed.body).status).to.equal('COMPLETED');
+
+    const finished = await event(orderId, 'OrderProcessor.OrderFinished');
+    expect(finished.detail).to.include({ outcome: 'COMPLETED', orderNumber: 1 });
+    expect(checkedTypes(orderId)).to.deep.equal([
+      'Validator.NewOrder',
+      'OrderProcessor.WorkflowStarted',
+      'OrderManager.OrderPlaced',
+      'OrderProcessor.WaitingCompletion',
+      'OrderManager.OrderClaimed',
+      'OrderManager.OrderCompleted',
+      'OrderProcessor.OrderFinished',
+    ]);
+  });
+
+  it('times the order out when the customer does not choose in time', async () => {
+    const shop = await newShop({ timeouts: { customerSeconds: 5, baristaSeconds: 900 } });
+    const { orderId, customer } = await place(shop);
+    const timedOut = await until(
+      'the customer timeout',
+      async () =>
+        eventsOf(orderId).find((e) => e['detail-type'] === 'OrderProcessor.OrderTimedOut'),
+      20_000,
+    );
+    expect(timedOut.detail.stage).to.equal('CUSTOMER');
+    expect(await get(shop.shopId, orderId, customer)).to.include({
+      status: 'TIMED_OUT',
+      reason: 'CUSTOMER_TIMEOUT',
+    });
+    checkedTypes(orderId);
+  });
+
+  it('rejects an order the shop has no capacity for, and frees the slot when an order ends', async () => {
+    const shop = await newShop({
+      limits: {
+        ordersPerCode: 10,
+        codeTtlSeconds: 300,
+        maxOpenOrders: 1,
+        maxOrdersPerCustomerPerDay: 50,
+      },
+    });
+    const first = await place(shop);
+    await event(first.orderId, 'OrderProcessor.WorkflowStarted');
+    const second = await place(shop);
+    const unavailable = await event(second.orderId, 'OrderProcessor.ShopUnavailable');
+    expect(unavailable.detail.reason).to.equal('AT_CAPACITY');
+    expect(await get(shop.shopId, second.orderId, second.customer)).to.include({
+      status: 'REJECTED',
+      reason: 'AT_CAPACITY',
+    });
+
+    // The owner cancels the first order before it is claimed: it ends and frees the slot.
+    const cancelled = await stack.call(
+      'orders',
+      'POST',
+      `/shops/${shop.shopId}/orders/${first.orderId}/cancel`,
+      {
+        token: first.customer,
+      },
+    );
+    expect(OrderSchema.parse(cancelled.body)).to.include({
+      status: 'CANCELLED',
+      reason: 'CANCELLED_BY_CUSTOMER',
+    });
+    expect((await event(first.orderId, 'OrderProcessor.OrderFinished')).detail.outcome).to.equal(
+      'CANCELLED',
+    );
+    const third = await place(shop);
+    await event(third.orderId, 'OrderProcessor.WorkflowStarted');
+  });
+
+  it('refuses an order in a closed shop with a 409 and creates nothing', async () => {
+    const shop = await newShop({ open: false });
+    const res = await stack.call('orders', 'GET', `/shops/${shop.shopId}/qr-code`, {
+      token: shop.display,
+    });
+    const customer = await stack.token({ role: 'customer' });
+    const placed = await stack.call('orders', 'POST', `/shops/${shop.shopId}/orders`, {
+      token: customer,
+      body: { qrCode: QrCodeResponseSchema.parse(res.body).code },
+    });
+    expect(placed.status).to.equal(409);
+    const history = await stack.call('orders', 'GET', '/me/orders', { token: customer });
+    expect((history.body as { orders: unknown[] }).orders).to.deep.equal([]);
+  });
+
+  const badSelections = [
+    { name: 'a drink not on the menu', body: { drinkId: 'tea', modifiers: {} }, field: 'drinkId' },
+    { name: 'an unavailable drink', body: { drinkId: 'mocha', modifiers: {} }, field: 'drinkId' },
+    {
+      name: 'an option the group does not have',
+      body: { drinkId: 'latte', modifiers: { Milk: 'Soy' } },
+      field: 'modifiers.Milk',
+    },
+    {
+      name: 'a missing modifier group',
+      body: { drinkId: 'latte', modifiers: {} },
+      field: 'modifiers.Milk',
+    },
+  ];
+  for (const c of badSelections) {
+    it(`answers 400 naming the field for ${c.name}, and the order still awaits a choice`, async () => {
+      const shop = await newShop();
+      const { orderId, customer } = await place(shop);
+      const res = await stack.call('orders', 'PUT', `/shops/${shop.shopId}/orders/${orderId}`, {
+        token: customer,
+        body: c.body,
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(400);
+      expect(ErrorBodySchema.parse(res.body).error.field).to.equal(c.field);
+      expect((await get(shop.shopId, orderId, customer)).status).to.equal('AWAITING_SELECTION');
+    });
+  }
+
+  it('lets exactly one of two baristas claim an order; the other gets a 409', async () => {
+    const shop = await newShop();
+    const { orderId, customer } = await place(shop);
+    await event(orderId, 'OrderProcessor.WorkflowStarted');
+    await stack.call('orders', 'PUT', `/shops/${shop.shopId}/orders/${orderId}`, {
+      token: customer,
+      body: { drinkId: 'latte', modifiers: { Milk: 'Regular' } },
+    });
+    const results = await Promise.all(
+      [shop.barista, shop.barista2].map((token) =>
+        stack.call('orders', 'POST', `/shops/${shop.shopId}/orders/${orderId}/claim`, { token }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 409]);
+  });
+
+  it('admits exactly as many orders as the code allows when customers redeem it at once', async () => {
+    const shop = await newShop({
+      limits: {
+        ordersPerCode: 5,
+        codeTtlSeconds: 300,
+        maxOpenOrders: 100,
+        maxOrdersPerCustomerPerDay: 50,
+      },
+    });
+    const qrCode = await code(shop);
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, () => stack.token({ role: 'customer' })),
+    );
+    const results = await Promise.all(
+      tokens.map((token) =>
+        stack.call('orders', 'POST', `/shops/${shop.shopId}/orders`, { token, body: { qrCode } }),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(
+      statuses.filter((s) => s === 202),
+      statuses.join(),
+    ).to.have.length(5);
+    expect(statuses.filter((s) => s === 409)).to.have.length(15);
+    const after = QrCodeResponseSchema.parse(
+      (await stack.call('orders', 'GET', `/shops/${shop.shopId}/qr-code`, { token: shop.display }))
+        .body,
+    );
+    expect(after).to.include({ code: qrCode, remaining: 0 });
+  });
+
+  describe('who may do what', () => {
+    it('answers 400 naming qrCode for a wrong code', async () => {
+      const shop = await newShop();
+      await code(shop);
+      const res = await stack.call('orders', 'POST', `/shops/${shop.shopId}/orders`, {
+        token: await stack.token({ role: 'customer' }),
+        body: { qrCode: 'not-the-code' },
+      });
+      expect(res.status).to.equal(400);
+      expect(ErrorBodySchema.parse(res.body).error.field).to.equal('qrCode');
+    });
+
+    it("shows an order to its customer and the shop's staff, and to nobody else", async () => {
+      const shop = await newShop();
+      const { orderId, customer } = await place(shop);
+      const other = await newShop();
+      const cases: [string, string, number][] = [
+        ['owner', customer, 200],
+        ['barista of the shop', shop.barista, 200],
+        ['display of the shop', shop.display, 200],
+        ['another customer', await stack.token({ role: 'customer' }), 404],
+        ['barista of another shop', other.barista, 404],
+      ];
+      for (const [who, token, status] of cases) {
+        const res = await stack.call('orders', 'GET', `/shops/${shop.shopId}/orders/${orderId}`, {
+          token,
+        });
+        expect(res.status, who).to.equal(status);
+      }
+      const anonymous = await stack.call(
+        'orders',
+        'GET',
+        `/shops/${shop.shopId}/orders/${orderId}`,
+      );
+      expect(anonymous.status).to.equal(401);
+    });
+
+    it('refuses the QR code to customers and baristas, and a claim to a barista of another shop', async () => {
+      const shop = await newShop();
+      for (const token of [await stack.token({ role: 'customer' }), shop.barista]) {
+        expect(
+          (await stack.call('orders', 'GET', `/shops/${shop.shopId}/qr-code`, { token })).status,
+        ).to.equal(403);
+      }
+      const { orderId } = await place(shop);
+      const other = await newShop();
+      const res = await stack.call(
+        'orders',
+        'POST',
+        `/shops/${shop.shopId}/orders/${orderId}/claim`,
+        { token: other.barista },
+      );
+      expect(res.status).to.equal(403);
+    });
+  });
+});

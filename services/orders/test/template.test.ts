@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Template } from '@espresso/local-cloud';
+import { isDetailType } from '@espresso/schemas';
+import { functionRoles, ownPermissions, packageForTest } from '@espresso/test-support';
+import aslValidator from 'asl-validator';
+import { expect } from 'chai';
+
+const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const params = {
+  eventBusName: 'espresso-config-tpl-bus',
+  eventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/espresso-config-tpl-bus',
+  shopsTableName: 'espresso-config-tpl-shops',
+  shopsTableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/espresso-config-tpl-shops',
+  issuerUrl: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test',
+  jwtAudience: 'client',
+};
+
+describe('orders service template (serverless package)', function () {
+  this.timeout(120_000);
+  let template: Template;
+
+  before(async () => {
+    ({ template } = await packageForTest(serviceDir, 'tpl', params));
+  });
+  const resources = (type: string) =>
+    Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+  it('gives every function its own role and leaves no shared one', () => {
+    const roles = functionRoles(template);
+    expect(roles).to.have.length(10);
+    expect(new Set(roles.map((r) => r.roleLogicalId)).size).to.equal(10);
+    expect(resources('AWS::IAM::Role').map(([id]) => id)).not.to.include('IamRoleLambdaExecution');
+  });
+
+  it('grants each function exactly the actions it uses on exactly its resources', () => {
+    const orders = JSON.stringify({ 'Fn::GetAtt': ['OrdersTable', 'Arn'] });
+    const indexes = JSON.stringify({
+      'Fn::Join': ['/', [{ 'Fn::GetAtt': ['OrdersTable', 'Arn'] }, 'index', '*']],
+    });
+    const qr = JSON.stringify({ 'Fn::GetAtt': ['QrCodesTable', 'Arn'] });
+    const counters = JSON.stringify({ 'Fn::GetAtt': ['CountersTable', 'Arn'] });
+    const shops = JSON.stringify(params.shopsTableArn);
+    const bus = JSON.stringify(params.eventBusArn);
+    const manager = JSON.stringify({ Ref: 'OrderManagerStateMachine' });
+    const processor = JSON.stringify({ Ref: 'OrderProcessorStateMachine' });
+    const step = {
+      'dynamodb:GetItem': [orders],
+      'dynamodb:UpdateItem': [orders],
+      'events:PutEvents': [bus],
+    };
+    expect(
+      Object.fromEntries(
+        functionRoles(template).map((r) => [
+          r.functionName.replace('espresso-orders-tpl-', ''),
+          ownPermissions(r.statements),
+        ]),
+      ),
+    ).to.deep.equal({
+      getQrCode: { 'dynamodb:GetItem': [qr, shops].sort(), 'dynamodb:PutItem': [qr] },
+      createOrder: {
+        'dynamodb:GetItem': [qr, shops].sort(),
+        'dynamodb:UpdateItem': [counters, qr].sort(),
+        'dynamodb:PutItem': [orders],
+        'events:PutEvents': [bus],
+      },
+      getOrder: { 'dynamodb:GetItem': [orders] },
+      listMyOrders: { 'dynamodb:Query': [indexes] },
+      getQueue: { 'dynamodb:Query': [indexes] },
+      putOrder: {
+        'dynamodb:GetItem': [orders, shops].sort(),
+        'states:StartSyncExecution': [manager],
+      },
+      orderAction: { 'dynamodb:GetItem': [orders], 'states:StartSyncExecution': [manager] },
+      awaitCustomer: { ...step, 'states:SendTaskSuccess': [processor] },
+      awaitBarista: { ...step, 'states:SendTaskSuccess': [processor] },
+      endOrder: step,
+    });
+  });
+
+  for (const [file, id] of [
+    ['order-processor.asl.yml', 'OrderProcessorStateMachine'],
+    ['order-manager.asl.yml', 'OrderManagerStateMachine'],
+  ] as const) {
+    it(`packages ${id} with a definition asl-validator accepts`, async () => {
+      const machine = template.Resources[id];
+      expect(machine?.Type).to.equal('AWS::StepFunctions::StateMachine');
+      const raw = machine?.Properties?.DefinitionString as
+        | string
+        | { 'Fn::Sub': [string, unknown] };
+      const text = typeof raw === 'string' ? raw : raw['Fn::Sub'][0];
+      const definition = JSON.parse(
+        text.replace(/\$\{[^}]+\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:x'),
+      );
+      const { isValid, errorsText } = aslValidator(definition);
+      expect(isValid, errorsText('\n')).to.equal(true);
+      expect(await readFile(path.join(serviceDir, 'statemachines', file), 'utf8')).to.contain(
+        'StartAt',
+      );
+    });
+  }
+
+  it('starts the OrderProcessor from a rule whose detail-types all exist in the schemas', () => {
+    const rules = resources('AWS::Events::Rule');
+    expect(rules).to.have.length(1);
+    for (const [, rule] of rules) {
+      const pattern = rule.Properties?.EventPattern as { 'detail-type': string[] };
+      for (const type of pattern['detail-type']) expect(isDetailType(type), type).to.equal(true);
+      expect(rule.Properties?.EventBusName).to.equal(params.eventBusName);
+      expect(((rule.Properties?.Targets ?? []) as { Arn: unknown }[])[0]?.Arn).to.deep.equal({
+        Ref: 'OrderProcessorStateMachine',
+      });
+    }
+  });
+
+  it('lets the OrderManager update only the orders table, put events only on the bus, and resume only the processor', () => {
+    const [, role] =
+      resources('AWS::IAM::Role').find(
+        ([id]) => id.includes('OrderManager') || id.includes('orderDashmanager'),
+      ) ?? [];
+    const statements = JSON.stringify(role?.Properties?.Policies);
+    expect(statements)
+      .to.contain('table/espresso-orders-tpl-orders')
+      .and.to.contain('states:SendTaskSuccess');
+    expect(statements).to.contain('stateMachine:espresso-orders-tpl-order-processor');
+    expect(statements).not.to.contain('"Resource":"*"');
+  });
+});
