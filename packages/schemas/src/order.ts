@@ -299,6 +299,8 @@ export const OrderItemSchema = z
     claimedAt: IsoDateTimeSchema.optional(),
     /** When it reached a terminal status. */
     finishedAt: IsoDateTimeSchema.optional(),
+    /** The OrderProcessor execution carrying the order (for its journey). */
+    executionArn: z.string().startsWith('arn:').optional(),
   })
   .superRefine((item, ctx) => {
     checkOrderFacts(item, ctx);
@@ -446,3 +448,22 @@ export const validateSelection = (
   }
   return { ok: true, drink };
 };
+
+/** One step of an order's workflow: a state of the OrderProcessor, entered and (once) exited. */
+export const JourneyStepSchema = z.object({
+  name: z.string().min(1),
+  enteredAt: IsoDateTimeSchema,
+  exitedAt: IsoDateTimeSchema.optional(),
+});
+export type JourneyStep = z.infer<typeof JourneyStepSchema>;
+
+/** `GET /shops/{shopId}/orders/{orderId}/journey` (owner, staff): the workflow's steps with times. */
+export const OrderJourneySchema = z.object({
+  orderId: OrderIdSchema,
+  shopId: ShopIdSchema,
+  status: OrderStatusSchema,
+  /** The execution's status (RUNNING, SUCCEEDED, …); absent before the workflow picked it up. */
+  workflowStatus: z.string().optional(),
+  steps: z.array(JourneyStepSchema),
+});
+export type OrderJourney = z.infer<typeof OrderJourneySchema>;

@@ -29,8 +29,8 @@ describe('orders service template (serverless package)', function () {
 
   it('gives every function its own role and leaves no shared one', () => {
     const roles = functionRoles(template);
-    expect(roles).to.have.length(10);
-    expect(new Set(roles.map((r) => r.roleLogicalId)).size).to.equal(10);
+    expect(roles).to.have.length(11);
+    expect(new Set(roles.map((r) => r.roleLogicalId)).size).to.equal(11);
     expect(resources('AWS::IAM::Role').map(([id]) => id)).not.to.include('IamRoleLambdaExecution');
   });
 
@@ -45,6 +45,19 @@ describe('orders service template (serverless package)', function () {
     const bus = JSON.stringify(params.eventBusArn);
     const manager = JSON.stringify({ Ref: 'OrderManagerStateMachine' });
     const processor = JSON.stringify({ Ref: 'OrderProcessorStateMachine' });
+    const executions = JSON.stringify({
+      'Fn::Join': [
+        ':',
+        [
+          'arn:aws:states',
+          { Ref: 'AWS::Region' },
+          { Ref: 'AWS::AccountId' },
+          'execution',
+          'espresso-orders-tpl-order-processor',
+          '*',
+        ],
+      ],
+    });
     const step = {
       'dynamodb:GetItem': [orders],
       'dynamodb:UpdateItem': [orders],
@@ -66,6 +79,11 @@ describe('orders service template (serverless package)', function () {
         'events:PutEvents': [bus],
       },
       getOrder: { 'dynamodb:GetItem': [orders] },
+      getJourney: {
+        'dynamodb:GetItem': [orders],
+        'states:DescribeExecution': [executions],
+        'states:GetExecutionHistory': [executions],
+      },
       listMyOrders: { 'dynamodb:Query': [indexes] },
       getQueue: { 'dynamodb:Query': [indexes] },
       putOrder: {

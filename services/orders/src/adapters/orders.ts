@@ -16,7 +16,7 @@ import {
   orderStatusKey,
 } from '@espresso/schemas';
 
-export type PlaceFailure = 'CODE_USED_UP' | 'DAILY_LIMIT' | 'DUPLICATE';
+export type PlaceFailure = 'CODE_USED_UP' | 'DAILY_LIMIT' | 'DUPLICATE' | 'CONTENDED';
 
 export interface OrdersTable {
   get(shopId: string, orderId: string): Promise<OrderItem | undefined>;
@@ -152,6 +152,8 @@ export const buildOrdersTable = (
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = (error.CancellationReasons ?? []).map((r) => r.Code);
+        // DynamoDB cancels a transaction that clashes with a concurrent one on the same item.
+        if (reasons.includes('TransactionConflict')) return 'CONTENDED';
         if (reasons[0] === 'ConditionalCheckFailed') return 'CODE_USED_UP';
         if (reasons[1] === 'ConditionalCheckFailed') return 'DAILY_LIMIT';
         if (reasons[2] === 'ConditionalCheckFailed') return 'DUPLICATE';

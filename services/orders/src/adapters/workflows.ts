@@ -1,4 +1,7 @@
 import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
   SendTaskSuccessCommand,
   type SFNClient,
   StartSyncExecutionCommand,
@@ -6,6 +9,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   buildEventEntry,
+  type JourneyStep,
   type OrderItem,
   OrderItemSchema,
   orderKey,
@@ -20,7 +24,31 @@ export interface Workflows {
   applyChange(order: OrderItem, change: Change, now: string): Promise<ManagerResult>;
   /** Resumes a waiting OrderProcessor phase (used when the order moved before its token was kept). */
   resume(token: string, output: unknown): Promise<void>;
+  /** The OrderProcessor execution's status and its states entered and exited, in order. */
+  journey(executionArn: string): Promise<{ status: string; steps: JourneyStep[] }>;
 }
+
+/** Pairs each state's entered and exited events of an execution history into steps. */
+export const stepsOf = (events: HistoryEvent[]): JourneyStep[] => {
+  const steps: JourneyStep[] = [];
+  const open = new Map<string, JourneyStep>();
+  for (const event of events) {
+    const at = event.timestamp ? new Date(event.timestamp).toISOString() : undefined;
+    if (!at) continue;
+    if (event.stateEnteredEventDetails?.name) {
+      const step: JourneyStep = { name: event.stateEnteredEventDetails.name, enteredAt: at };
+      steps.push(step);
+      open.set(step.name, step);
+    } else if (event.stateExitedEventDetails?.name) {
+      const step = open.get(event.stateExitedEventDetails.name);
+      if (step) {
+        step.exitedAt = at;
+        open.delete(step.name);
+      }
+    }
+  }
+  return steps;
+};
 
 export const buildWorkflows = (
   client: SFNClient,
@@ -83,5 +111,23 @@ export const buildWorkflows = (
     await client.send(
       new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }),
     );
+  },
+
+  async journey(executionArn) {
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          maxResults: 1000,
+          ...(nextToken ? { nextToken } : {}),
+        }),
+      );
+      events.push(...(page.events ?? []));
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const { status } = await client.send(new DescribeExecutionCommand({ executionArn }));
+    return { status: String(status), steps: stepsOf(events) };
   },
 });

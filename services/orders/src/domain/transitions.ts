@@ -59,8 +59,9 @@ export const planChange = (
     at: now,
     ...(order.orderNumber === undefined ? {} : { orderNumber: order.orderNumber }),
   };
-  const need = (to: OrderStatus) => {
-    if (!canTransition(order.status, to)) {
+  /** Each action starts from exact statuses (the table alone would let unclaim start a wait). */
+  const requireStatus = (...from: OrderStatus[]) => {
+    if (!from.includes(order.status)) {
       throw new Refused(
         'CONFLICT',
         `order ${order.orderId} is ${order.status}: cannot ${action} it`,
@@ -71,7 +72,15 @@ export const planChange = (
     case 'select': {
       if (!owner)
         throw new Refused('FORBIDDEN', 'only the customer who placed the order chooses its drink');
-      if (order.status !== 'AWAITING_SELECTION') need('QUEUED');
+      requireStatus('AWAITING_SELECTION');
+      // Choosing before the workflow waits for it would race the shop's checks (reference
+      // defect 12): the order is ready once the workflow kept its customer-phase token.
+      if (!order.customerTaskToken) {
+        throw new Refused(
+          'CONFLICT',
+          `order ${order.orderId} is not ready for a choice yet; try again in a moment`,
+        );
+      }
       if (!selection) throw new Error('select needs a selection');
       return {
         from: order.status,
@@ -96,7 +105,7 @@ export const planChange = (
           'FORBIDDEN',
           `requires the barista or admin role for shop ${order.shopId}`,
         );
-      if (order.status !== 'QUEUED') need('IN_PROGRESS');
+      requireStatus('QUEUED');
       return {
         from: order.status,
         to: 'IN_PROGRESS',
@@ -119,7 +128,7 @@ export const planChange = (
           'FORBIDDEN',
           `requires the barista or admin role for shop ${order.shopId}`,
         );
-      if (order.status !== 'IN_PROGRESS') need('QUEUED');
+      requireStatus('IN_PROGRESS');
       if (order.baristaId !== identity.sub && !hasShopRole(identity, 'admin', order.shopId)) {
         throw new Refused('CONFLICT', `order ${order.orderId} is held by another barista`);
       }
@@ -140,7 +149,7 @@ export const planChange = (
           'FORBIDDEN',
           `requires the barista or admin role for shop ${order.shopId}`,
         );
-      if (order.status !== 'IN_PROGRESS') need('COMPLETED');
+      requireStatus('IN_PROGRESS');
       if (order.baristaId !== identity.sub && !hasShopRole(identity, 'admin', order.shopId)) {
         throw new Refused('CONFLICT', `order ${order.orderId} is held by another barista`);
       }
@@ -175,7 +184,7 @@ export const planChange = (
           `order ${order.orderId} is ${order.status}: too late to cancel`,
         );
       }
-      need('CANCELLED');
+      if (!canTransition(order.status, 'CANCELLED')) requireStatus();
       const reason: OrderReason = byCustomer ? 'CANCELLED_BY_CUSTOMER' : 'CANCELLED_BY_BARISTA';
       return {
         from: order.status,

@@ -1,5 +1,6 @@
 import { conflict, forbidden, HttpError, invalidRequest, notFound } from '@espresso/runtime';
 import {
+  hasShopRole,
   type Identity,
   type Order,
   type PutOrderBody,
@@ -26,7 +27,13 @@ export const changeOrder = async (
 ): Promise<Order> => {
   const { identity, shopId, orderId, action, selection } = request;
   const order = await ports.orders.get(shopId, orderId);
-  if (!order) throw notFound(`order ${orderId} does not exist in shop ${shopId}`);
+  const staff = (['barista', 'admin', 'display'] as const).some((g) =>
+    hasShopRole(identity, g, shopId),
+  );
+  // Not the caller's order and no such order look the same, as on GET: ids are not probed.
+  if (!order || (!staff && order.customerId !== identity.sub)) {
+    throw notFound(`order ${orderId} does not exist in shop ${shopId}`);
+  }
   if (action === 'select' && selection) {
     if (order.customerId !== identity.sub)
       throw forbidden('only the customer who placed the order chooses its drink');

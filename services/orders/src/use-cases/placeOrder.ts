@@ -74,15 +74,20 @@ export const placeOrder = async (
       `at most ${shop.limits.maxOrdersPerCustomerPerDay} orders per day in this shop`,
     );
   }
+  if (failure === 'CONTENDED')
+    throw conflict('the code is in demand right now; try again', 'qrCode');
   if (failure) throw conflict('the order could not be created; try again');
 
+  // What is left after this redemption, read after the write: concurrent redemptions each see
+  // the count their own transaction left, so the display's counter converges on the truth.
+  const after = await ports.qrCodes.get(shopId, bucket.bucket);
   await ports.bus.emit('Validator.NewOrder', {
     version: 1,
     shopId,
     orderId,
     customerId: identity.sub,
     at: now,
-    remaining: Math.max(0, bucket.remaining - 1),
+    remaining: after?.remaining ?? Math.max(0, bucket.remaining - 1),
     codeExpiresAt: bucket.expiresAt,
   });
   return { orderId, status: 'AWAITING_SELECTION' };

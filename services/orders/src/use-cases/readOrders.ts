@@ -4,6 +4,7 @@ import {
   type Identity,
   type Order,
   type OrderHistoryResponse,
+  type OrderJourney,
   type QueueResponse,
   toOrderDto,
 } from '@espresso/schemas';
@@ -53,4 +54,18 @@ export const getQueue = async (
     inProgress: inProgress.map(toOrderDto),
     ready: ready.map(toOrderDto),
   };
+};
+
+/** The order's workflow steps with times, for its customer or the shop's staff. */
+export const getJourney = async (
+  ports: Pick<Ports, 'orders' | 'workflows'>,
+  identity: Identity,
+  shopId: string,
+  orderId: string,
+): Promise<OrderJourney> => {
+  const order = await getOrder(ports, identity, shopId, orderId);
+  const item = await ports.orders.get(shopId, orderId);
+  if (!item?.executionArn) return { orderId, shopId, status: order.status, steps: [] };
+  const { status, steps } = await ports.workflows.journey(item.executionArn);
+  return { orderId, shopId, status: order.status, workflowStatus: status, steps };
 };

@@ -11,7 +11,13 @@ type Outcome = 'SELECTED' | 'COMPLETED' | 'CANCELLED';
  */
 export const awaitCustomer = async (
   ports: Pick<Ports, 'orders' | 'bus' | 'workflows' | 'now'>,
-  input: { taskToken: string; shopId: string; orderId: string; timeoutSeconds: number },
+  input: {
+    taskToken: string;
+    shopId: string;
+    orderId: string;
+    timeoutSeconds: number;
+    executionArn?: string | undefined;
+  },
 ): Promise<void> => {
   const now = ports.now().toISOString();
   const { item, changed } = await ports.orders.keepToken({
@@ -20,6 +26,7 @@ export const awaitCustomer = async (
     attribute: 'customerTaskToken',
     token: input.taskToken,
     from: ['AWAITING_SELECTION'],
+    ...(input.executionArn ? { set: { executionArn: input.executionArn } } : {}),
     now,
   });
   if (!item) throw new Error(`order ${input.orderId} not found`);
@@ -136,6 +143,15 @@ export const endOrder = async (
     set: { reason, finishedAt: now, updatedAt: now },
   });
   if (!item) throw new Error(`order ${orderId} not found`);
+  // Only an order that did end this way gets the event (a retried step sends it again, which
+  // consumers tolerate); one that ended otherwise first (cancelled as it timed out) keeps its own.
+  if (item.status !== to) {
+    logger.warn('the order ended otherwise before this ending; no event', {
+      status: item.status,
+      ending,
+    });
+    return { status: item.status };
+  }
   const base = { version: 1, shopId, orderId, customerId: item.customerId, at: now };
   if (to === 'REJECTED') {
     await ports.bus.emit('OrderProcessor.ShopUnavailable', { ...base, reason });

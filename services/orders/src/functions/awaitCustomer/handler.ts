@@ -8,6 +8,7 @@ const InputSchema = z.object({
   shopId: z.string(),
   orderId: z.string(),
   timeoutSeconds: z.number().int().positive(),
+  executionArn: z.string().startsWith('arn:').optional(),
 });
 
 /** OrderProcessor task (lambda:invoke.waitForTaskToken) for the customer phase. */

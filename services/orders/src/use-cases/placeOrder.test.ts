@@ -1,0 +1,327 @@
+import { HttpError } from '@espresso/runtime';
+import {
+  EVENT_DETAIL_SCHEMAS,
+  type Identity,
+  NewOrderResponseSchema,
+  OrderItemSchema,
+  orderItemKeys,
+} from '@espresso/schemas';
+import { expect } from 'chai';
+import { bucketOf, GRACE_MS } from '../domain/qr';
+import { callers, fakePorts, rejectionOf, SHOP, shopConfig, TABLES } from '../testing/fakes';
+import { placeOrder } from './placeOrder';
+import { getQrCode } from './qrCode';
+
+const ROTATION = Date.parse('2026-11-24T08:05:00.000Z'); // a 300 s boundary
+const MID_BUCKET = ROTATION + 120_000;
+const TTL_MS = 300_000;
+
+type World = ReturnType<typeof fakePorts>;
+
+const world = (limits: Partial<ReturnType<typeof shopConfig>['limits']> = {}, open = true) =>
+  fakePorts({
+    shops: [shopConfig({ open, limits: { ...shopConfig().limits, ...limits } })],
+    now: MID_BUCKET,
+  });
+
+/** The code a display shows at `atMs` (the clock is left there). */
+const displayCode = async (w: World, atMs: number) => {
+  w.clock.set(atMs);
+  return (await getQrCode(w.ports, callers.display, SHOP)).code;
+};
+
+const place = (w: World, code: string, who: Identity = callers.owner) =>
+  placeOrder(w.ports, who, SHOP, code);
+
+/** Nothing was written and nothing emitted by a refused order. */
+const expectNothingPlaced = (w: World) => {
+  expect(w.orders.all(), 'orders written').to.deep.equal([]);
+  expect(w.bus.emitted, 'events emitted').to.deep.equal([]);
+};
+
+const expectHttpError = (error: unknown, expected: Record<string, unknown>) => {
+  expect(error).to.be.instanceOf(HttpError);
+  expect(error).to.include(expected);
+};
+
+describe('placeOrder', () => {
+  describe('refusals', () => {
+    it('answers 404 for a shop that does not exist', async () => {
+      const w = world();
+
+      const error = await rejectionOf(placeOrder(w.ports, callers.owner, 'nowhere', 'abcdefghij'));
+
+      expectHttpError(error, { code: 'NOT_FOUND', status: 404 });
+      expectNothingPlaced(w);
+    });
+
+    it('answers 409 while the shop is closed, even with a good code', async () => {
+      const w = world({}, false);
+      const code = await displayCode(w, MID_BUCKET);
+
+      const error = await rejectionOf(place(w, code));
+
+      expectHttpError(error, { code: 'CONFLICT', status: 409 });
+      expect((error as Error).message).to.include('closed');
+      expectNothingPlaced(w);
+    });
+
+    [
+      { name: 'refuses a wrong code with a 400 naming qrCode', input: 'wrong' },
+      { name: 'refuses the right code in the wrong case', input: 'swapcase' },
+      { name: 'refuses a code when no display has shown one yet', input: 'none' },
+      { name: 'refuses the code of two buckets ago', input: 'stale' },
+    ].forEach((c) => {
+      it(c.name, async () => {
+        const w = world();
+        let code = 'Abcdefghij';
+        if (c.input === 'wrong') {
+          await displayCode(w, MID_BUCKET);
+          code = 'Zzzzzzzzzz';
+        } else if (c.input === 'swapcase') {
+          const shown = await displayCode(w, MID_BUCKET);
+          code = [...shown]
+            .map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase()))
+            .join('');
+          if (code === shown) code = `${shown.slice(0, 9)}X`; // digits only: any change will do
+        } else if (c.input === 'stale') {
+          code = await displayCode(w, MID_BUCKET - 2 * TTL_MS);
+          w.clock.set(MID_BUCKET);
+        }
+
+        const error = await rejectionOf(place(w, code));
+
+        expectHttpError(error, { code: 'INVALID_REQUEST', status: 400, field: 'qrCode' });
+        expect((error as Error).message).to.match(/^qrCode: .*wrong or has expired/);
+        expect(w.orders.placeRequests, 'the transaction ran').to.deep.equal([]);
+        expectNothingPlaced(w);
+      });
+    });
+
+    it('answers 409 naming qrCode once the code has no orders left, and writes nothing', async () => {
+      const w = world({ ordersPerCode: 1 });
+      const code = await displayCode(w, MID_BUCKET);
+      await place(w, code, callers.owner);
+      const before = w.orders.all();
+      const eventsBefore = w.bus.emitted.length;
+
+      const error = await rejectionOf(place(w, code, callers.otherCustomer));
+
+      expectHttpError(error, { code: 'CONFLICT', status: 409, field: 'qrCode' });
+      expect(w.orders.all()).to.deep.equal(before);
+      expect(w.bus.emitted).to.have.length(eventsBefore);
+      expect(
+        w.orders.counter(SHOP, `CUSTOMER#${callers.otherCustomer.sub}#DAY#2026-11-24`),
+        'daily allowance taken',
+      ).to.equal(undefined);
+    });
+
+    it('answers 429 past the shop’s daily limit per customer, leaving the code’s count alone', async () => {
+      const w = world({ maxOrdersPerCustomerPerDay: 2 });
+      const code = await displayCode(w, MID_BUCKET);
+      await place(w, code);
+      await place(w, code);
+      const remaining = w.qrCodes.stored(SHOP, bucketOf(MID_BUCKET, 300))?.remaining;
+
+      const error = await rejectionOf(place(w, code));
+
+      expectHttpError(error, { code: 'LIMIT_EXCEEDED', status: 429 });
+      expect((error as Error).message).to.include('at most 2 orders per day');
+      expect(w.orders.all()).to.have.length(2);
+      expect(w.qrCodes.stored(SHOP, bucketOf(MID_BUCKET, 300))?.remaining).to.equal(remaining);
+    });
+
+    it('counts the daily limit per customer: another customer may still order', async () => {
+      const w = world({ maxOrdersPerCustomerPerDay: 1 });
+      const code = await displayCode(w, MID_BUCKET);
+      await place(w, code, callers.owner);
+
+      const answer = await place(w, code, callers.otherCustomer);
+
+      expect(answer.status).to.equal('AWAITING_SELECTION');
+    });
+
+    it('starts a new allowance at UTC midnight', async () => {
+      const w = world({ maxOrdersPerCustomerPerDay: 1 });
+      await place(w, await displayCode(w, Date.parse('2026-11-24T23:58:00.000Z')));
+      const late = await rejectionOf(
+        place(w, await displayCode(w, Date.parse('2026-11-24T23:59:59.000Z'))),
+      );
+      expectHttpError(late, { code: 'LIMIT_EXCEEDED' });
+
+      const answer = await place(w, await displayCode(w, Date.parse('2026-11-25T00:00:40.000Z')));
+
+      expect(answer.status).to.equal('AWAITING_SELECTION');
+      expect(w.orders.placeRequests.map((r) => r.daily.counter)).to.deep.equal([
+        `CUSTOMER#${callers.owner.sub}#DAY#2026-11-24`,
+        `CUSTOMER#${callers.owner.sub}#DAY#2026-11-24`,
+        `CUSTOMER#${callers.owner.sub}#DAY#2026-11-25`,
+      ]);
+    });
+
+    it('answers 409 (try again) when the order id is already taken', async () => {
+      const w = world();
+      const code = await displayCode(w, MID_BUCKET);
+      w.orders.failNextPlace = 'DUPLICATE';
+
+      const error = await rejectionOf(place(w, code));
+
+      expectHttpError(error, { code: 'CONFLICT', status: 409, field: undefined });
+      expect((error as Error).message).to.include('try again');
+      expectNothingPlaced(w);
+    });
+  });
+
+  describe('the grace window after the code rotates', () => {
+    [
+      {
+        name: 'accepts the previous code just after the rotation, before any display asked again',
+        input: { after: 0, newCodeShown: false },
+        expected: 'accepted',
+      },
+      {
+        name: 'accepts the previous code in the last millisecond of grace, with the new code shown',
+        input: { after: GRACE_MS - 1, newCodeShown: true },
+        expected: 'accepted',
+      },
+      {
+        name: 'refuses the previous code once the grace has run out',
+        input: { after: GRACE_MS, newCodeShown: true },
+        expected: 'refused',
+      },
+      {
+        name: 'refuses the previous code once the grace has run out, even if no new code was shown',
+        input: { after: GRACE_MS, newCodeShown: false },
+        expected: 'refused',
+      },
+    ].forEach((c) => {
+      it(c.name, async () => {
+        const w = world();
+        const previous = await displayCode(w, ROTATION - 60_000);
+        if (c.input.newCodeShown) await displayCode(w, ROTATION + 1);
+        w.clock.set(ROTATION + c.input.after);
+
+        if (c.expected === 'accepted') {
+          await place(w, previous);
+          const request = w.orders.placeRequests[0];
+          expect(request?.qr).to.deep.equal({
+            table: TABLES.qrCodes,
+            bucket: bucketOf(ROTATION - 1, 300),
+            code: previous,
+          });
+          expect(
+            EVENT_DETAIL_SCHEMAS['Validator.NewOrder'].parse(w.bus.emitted[0]?.detail)
+              .codeExpiresAt,
+            'the code the order counts against',
+          ).to.equal(new Date(ROTATION).toISOString());
+        } else {
+          const error = await rejectionOf(place(w, previous));
+          expectHttpError(error, { code: 'INVALID_REQUEST', field: 'qrCode' });
+        }
+      });
+    });
+
+    it('accepts the current code during the grace window too', async () => {
+      const w = world();
+      await displayCode(w, ROTATION - 60_000);
+      const current = await displayCode(w, ROTATION + 5_000);
+
+      await place(w, current);
+
+      expect(w.orders.placeRequests[0]?.qr.bucket).to.equal(bucketOf(ROTATION, 300));
+    });
+  });
+
+  describe('a placed order', () => {
+    it('is stored awaiting selection, with its keys, for the caller', async () => {
+      const w = world();
+      const code = await displayCode(w, MID_BUCKET);
+
+      const answer = await place(w, code);
+
+      expect(NewOrderResponseSchema.parse(answer)).to.deep.equal(answer);
+      expect(answer.status).to.equal('AWAITING_SELECTION');
+      const now = new Date(MID_BUCKET).toISOString();
+      const fields = {
+        orderId: answer.orderId,
+        shopId: SHOP,
+        status: 'AWAITING_SELECTION' as const,
+        customerId: callers.owner.sub,
+        createdAt: now,
+        updatedAt: now,
+      };
+      expect(w.orders.stored(SHOP, answer.orderId)).to.deep.equal(
+        OrderItemSchema.parse({ ...fields, ...orderItemKeys(fields) }),
+      );
+    });
+
+    it('takes one order from the code and one from the customer’s day, in one transaction', async () => {
+      const w = world({ ordersPerCode: 10, maxOrdersPerCustomerPerDay: 3 });
+      const code = await displayCode(w, MID_BUCKET);
+
+      const answer = await place(w, code);
+
+      const [request] = w.orders.placeRequests;
+      expect(request?.order.orderId).to.equal(answer.orderId);
+      expect(request?.qr).to.deep.equal({
+        table: TABLES.qrCodes,
+        bucket: bucketOf(MID_BUCKET, 300),
+        code,
+      });
+      expect(request?.daily).to.deep.equal({
+        table: TABLES.counters,
+        counter: `CUSTOMER#${callers.owner.sub}#DAY#2026-11-24`,
+        limit: 3,
+        ttl: Math.ceil(MID_BUCKET / 1000) + 2 * 86_400,
+      });
+      expect(w.qrCodes.stored(SHOP, bucketOf(MID_BUCKET, 300))?.remaining).to.equal(9);
+      expect(
+        w.orders.counter(SHOP, `CUSTOMER#${callers.owner.sub}#DAY#2026-11-24`)?.value,
+      ).to.equal(1);
+    });
+
+    it('emits Validator.NewOrder with a schema-valid detail and the code’s remaining count', async () => {
+      const w = world({ ordersPerCode: 10 });
+      const code = await displayCode(w, MID_BUCKET);
+
+      const answer = await place(w, code);
+
+      expect(w.bus.types()).to.deep.equal(['Validator.NewOrder']);
+      const detail = EVENT_DETAIL_SCHEMAS['Validator.NewOrder'].parse(w.bus.emitted[0]?.detail);
+      expect(detail).to.deep.equal({
+        version: 1,
+        shopId: SHOP,
+        orderId: answer.orderId,
+        customerId: callers.owner.sub,
+        at: new Date(MID_BUCKET).toISOString(),
+        remaining: 9,
+        codeExpiresAt: new Date(ROTATION + TTL_MS).toISOString(),
+      });
+    });
+
+    it('counts remaining down with each order and never below zero', async () => {
+      const w = world({ ordersPerCode: 3, maxOrdersPerCustomerPerDay: 5 });
+      const code = await displayCode(w, MID_BUCKET);
+
+      for (let i = 0; i < 3; i++) await place(w, code);
+
+      expect(
+        w.bus.emitted.map(
+          (e) => EVENT_DETAIL_SCHEMAS['Validator.NewOrder'].parse(e.detail).remaining,
+        ),
+      ).to.deep.equal([2, 1, 0]);
+      expect(w.qrCodes.stored(SHOP, bucketOf(MID_BUCKET, 300))?.remaining).to.equal(0);
+    });
+
+    it('gets a new id every time', async () => {
+      const w = world({ ordersPerCode: 5, maxOrdersPerCustomerPerDay: 5 });
+      const code = await displayCode(w, MID_BUCKET);
+
+      const ids = [];
+      for (let i = 0; i < 5; i++) ids.push((await place(w, code)).orderId);
+
+      expect(new Set(ids).size).to.equal(5);
+      expect(w.orders.all()).to.have.length(5);
+    });
+  });
+});
