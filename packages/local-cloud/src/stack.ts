@@ -287,39 +287,48 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       resourcesOfType(templates[name] as Template, 'AWS::ApiGatewayV2::Api').map(({ properties }) =>
         String(properties.ProtocolType),
       );
-    // One after another: two esbuild runs at once only slow a 2-core machine.
-    for (const service of services) {
-      const p = servicePorts[service.name] as {
-        httpPort: number;
-        lambdaPort: number;
-        websocketPort?: number;
-      };
-      const offline: OfflineService = await startOffline({
-        name: service.name,
-        dir: service.dir,
-        stage,
-        ...p,
-        params: { ...params[service.name], issuerUrl: issuer.issuer, jwtAudience: LOCAL_CLIENT_ID },
-        awsEnv: {
-          ...awsEnv,
-          ESPRESSO_LOCAL_ENVIRONMENT: JSON.stringify(localEnvironment(service.name)),
-        },
-        log,
-        serves: {
-          http: apiProtocols(service.name).includes('HTTP'),
-          websocket: apiProtocols(service.name).includes('WEBSOCKET'),
-        },
-      });
-      stoppers.push(offline.stop);
-      if (service.name === 'publisher') {
-        endpoints.publisher = { ws: `ws://127.0.0.1:${p.websocketPort}`, http: offline.url };
-      } else if (['config', 'orders', 'metrics'].includes(service.name)) {
-        endpoints[service.name as 'config' | 'orders' | 'metrics'] = offline.url;
-      } else {
-        endpoints.services = { ...endpoints.services, [service.name]: offline.url };
-      }
-      progress(`${service.name} under serverless offline`);
-    }
+    // All at once: each is mostly waiting on its own esbuild and worker start-up. Every one is
+    // awaited (and registered for stop) before a failure is reported.
+    const started = await Promise.allSettled(
+      services.map(async (service) => {
+        const p = servicePorts[service.name] as {
+          httpPort: number;
+          lambdaPort: number;
+          websocketPort?: number;
+        };
+        const offline: OfflineService = await startOffline({
+          name: service.name,
+          dir: service.dir,
+          stage,
+          ...p,
+          params: {
+            ...params[service.name],
+            issuerUrl: issuer.issuer,
+            jwtAudience: LOCAL_CLIENT_ID,
+          },
+          awsEnv: {
+            ...awsEnv,
+            ESPRESSO_LOCAL_ENVIRONMENT: JSON.stringify(localEnvironment(service.name)),
+          },
+          log,
+          serves: {
+            http: apiProtocols(service.name).includes('HTTP'),
+            websocket: apiProtocols(service.name).includes('WEBSOCKET'),
+          },
+        });
+        stoppers.push(offline.stop);
+        if (service.name === 'publisher') {
+          endpoints.publisher = { ws: `ws://127.0.0.1:${p.websocketPort}`, http: offline.url };
+        } else if (['config', 'orders', 'metrics'].includes(service.name)) {
+          endpoints[service.name as 'config' | 'orders' | 'metrics'] = offline.url;
+        } else {
+          endpoints.services = { ...endpoints.services, [service.name]: offline.url };
+        }
+      }),
+    );
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    progress(`${services.map((s) => s.name).join(', ')} under serverless offline`);
 
     // 5. Wire the triggers now that every function can be invoked.
     const sfnClient = new SFNClient({
