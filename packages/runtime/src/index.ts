@@ -2,3 +2,4 @@ export * from './errors';
 export * from './http';
 export * from './identity';
 export * from './logger';
+export * from './metrics';

@@ -124,6 +124,16 @@ describe('order journeys (local stack)', function () {
       return type;
     });
 
+  /** The order's OrderProcessor once it has ended, read through the journey route. */
+  const finishedWorkflow = (shopId: string, orderId: string, token: string) =>
+    until('the finished workflow', async () => {
+      const res = await stack.call('orders', 'GET', `/shops/${shopId}/orders/${orderId}/journey`, {
+        token,
+      });
+      const body = OrderJourneySchema.parse(res.body);
+      return body.workflowStatus && body.workflowStatus !== 'RUNNING' ? body : undefined;
+    });
+
   it('runs an order from QR code to completion: choose, numbered, claim, complete, finished', async () => {
     const shop = await newShop();
     const { orderId, customer } = await place(shop);
@@ -209,6 +219,14 @@ describe('order journeys (local stack)', function () {
       status: 'TIMED_OUT',
       reason: 'CUSTOMER_TIMEOUT',
     });
+    const journey = await finishedWorkflow(shop.shopId, orderId, customer);
+    expect(journey.workflowStatus).to.equal('SUCCEEDED');
+    expect(journey.steps.map((step) => step.name)).to.include.members([
+      'WaitForCustomer',
+      'CustomerTimedOut',
+      'ReleaseSlot',
+      'EndOrder',
+    ]);
     checkedTypes(orderId);
   });
 
@@ -230,6 +248,11 @@ describe('order journeys (local stack)', function () {
       status: 'REJECTED',
       reason: 'AT_CAPACITY',
     });
+    const rejected = await finishedWorkflow(shop.shopId, second.orderId, second.customer);
+    expect(rejected.workflowStatus).to.equal('SUCCEEDED');
+    const names = rejected.steps.map((step) => step.name);
+    expect(names).to.include.members(['TakeSlot', 'RejectFull', 'EndOrder']);
+    expect(names).not.to.include('ReleaseSlot');
 
     // The owner cancels the first order before it is claimed: it ends and frees the slot.
     const cancelled = await stack.call(

@@ -113,7 +113,7 @@ const ENDINGS: Record<
  */
 export const endOrder = async (
   ports: Pick<Ports, 'orders' | 'bus' | 'now'>,
-  input: { shopId: string; orderId: string; ending: Ending },
+  input: { shopId: string; orderId: string; ending: Ending; executionArn?: string | undefined },
 ): Promise<{ status: OrderStatus }> => {
   const now = ports.now().toISOString();
   const { shopId, orderId, ending } = input;
@@ -140,7 +140,12 @@ export const endOrder = async (
     orderId,
     to,
     from,
-    set: { reason, finishedAt: now, updatedAt: now },
+    set: {
+      reason,
+      finishedAt: now,
+      updatedAt: now,
+      ...(input.executionArn ? { executionArn: input.executionArn } : {}),
+    },
   });
   if (!item) throw new Error(`order ${orderId} not found`);
   // Only an order that did end this way gets the event (a retried step sends it again, which

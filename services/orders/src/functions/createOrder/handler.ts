@@ -1,4 +1,11 @@
-import { httpHandler, json, parseJsonBody, parsePath, requireIdentity } from '@espresso/runtime';
+import {
+  countBusiness,
+  httpHandler,
+  json,
+  parseJsonBody,
+  parsePath,
+  requireIdentity,
+} from '@espresso/runtime';
 import { NewOrderBodySchema, ShopPathSchema } from '@espresso/schemas';
 import { defaultPorts, type Ports } from '../../adapters';
 import { placeOrder } from '../../use-cases/placeOrder';
@@ -9,7 +16,9 @@ export const buildHandler = (ports: () => Ports = defaultPorts) =>
     const identity = requireIdentity(event);
     const { shopId } = parsePath(event, ShopPathSchema);
     const { qrCode } = parseJsonBody(event, NewOrderBodySchema);
-    return json(202, await placeOrder(ports(), identity, shopId, qrCode));
+    const placed = await placeOrder(ports(), identity, shopId, qrCode);
+    countBusiness('OrdersPlaced', { shopId });
+    return json(202, placed);
   });
 
 export const handler = buildHandler();

@@ -1,4 +1,4 @@
-import { logger } from '@espresso/runtime';
+import { countBusiness, logger } from '@espresso/runtime';
 import { z } from 'zod';
 import { defaultPorts, type Ports } from '../../adapters';
 import { endOrder } from '../../use-cases/workflowSteps';
@@ -6,6 +6,7 @@ import { endOrder } from '../../use-cases/workflowSteps';
 const InputSchema = z.object({
   shopId: z.string(),
   orderId: z.string(),
+  executionArn: z.string().startsWith('arn:').optional(),
   ending: z.enum([
     'CLOSED',
     'AT_CAPACITY',
@@ -22,7 +23,9 @@ export const buildHandler =
   async (event: unknown) => {
     const input = InputSchema.parse(event);
     logger.appendKeys({ shopId: input.shopId, orderId: input.orderId });
-    return endOrder(ports(), input);
+    const result = await endOrder(ports(), input);
+    countBusiness('OrdersEnded', { shopId: input.shopId, ending: input.ending });
+    return result;
   };
 
 export const handler = buildHandler();

@@ -1,4 +1,4 @@
-import { httpHandler, json, parsePath, requireIdentity } from '@espresso/runtime';
+import { countBusiness, httpHandler, json, parsePath, requireIdentity } from '@espresso/runtime';
 import { OrderPathSchema } from '@espresso/schemas';
 import { z } from 'zod';
 import { defaultPorts, type Ports } from '../../adapters';
@@ -15,7 +15,9 @@ export const buildHandler = (ports: () => Ports = defaultPorts) =>
   httpHandler(async (event) => {
     const identity = requireIdentity(event);
     const { shopId, orderId, action } = parsePath(event, PathSchema);
-    return json(200, await changeOrder(ports(), { identity, shopId, orderId, action }));
+    const order = await changeOrder(ports(), { identity, shopId, orderId, action });
+    countBusiness('OrderActions', { shopId, action });
+    return json(200, order);
   });
 
 export const handler = buildHandler();

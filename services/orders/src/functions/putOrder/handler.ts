@@ -1,4 +1,11 @@
-import { httpHandler, json, parseJsonBody, parsePath, requireIdentity } from '@espresso/runtime';
+import {
+  countBusiness,
+  httpHandler,
+  json,
+  parseJsonBody,
+  parsePath,
+  requireIdentity,
+} from '@espresso/runtime';
 import { OrderPathSchema, PutOrderBodySchema } from '@espresso/schemas';
 import { defaultPorts, type Ports } from '../../adapters';
 import { changeOrder } from '../../use-cases/changeOrder';
@@ -9,10 +16,15 @@ export const buildHandler = (ports: () => Ports = defaultPorts) =>
     const identity = requireIdentity(event);
     const { shopId, orderId } = parsePath(event, OrderPathSchema);
     const selection = parseJsonBody(event, PutOrderBodySchema);
-    return json(
-      200,
-      await changeOrder(ports(), { identity, shopId, orderId, action: 'select', selection }),
-    );
+    const order = await changeOrder(ports(), {
+      identity,
+      shopId,
+      orderId,
+      action: 'select',
+      selection,
+    });
+    countBusiness('DrinksChosen', { shopId });
+    return json(200, order);
   });
 
 export const handler = buildHandler();
