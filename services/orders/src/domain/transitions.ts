@@ -68,6 +68,19 @@ export const planChange = (
       );
     }
   };
+  const requireStaff = () => {
+    if (!staff) {
+      throw new Refused('FORBIDDEN', `requires the barista or admin role for shop ${order.shopId}`);
+    }
+  };
+  /** Unclaim and complete: staff, on an order in progress, held by the caller (or any, for an admin). */
+  const requireHolder = () => {
+    requireStaff();
+    requireStatus('IN_PROGRESS');
+    if (order.baristaId !== identity.sub && !hasShopRole(identity, 'admin', order.shopId)) {
+      throw new Refused('CONFLICT', `order ${order.orderId} is held by another barista`);
+    }
+  };
   switch (action) {
     case 'select': {
       if (!owner)
@@ -100,11 +113,7 @@ export const planChange = (
       };
     }
     case 'claim': {
-      if (!staff)
-        throw new Refused(
-          'FORBIDDEN',
-          `requires the barista or admin role for shop ${order.shopId}`,
-        );
+      requireStaff();
       requireStatus('QUEUED');
       return {
         from: order.status,
@@ -123,15 +132,7 @@ export const planChange = (
       };
     }
     case 'unclaim': {
-      if (!staff)
-        throw new Refused(
-          'FORBIDDEN',
-          `requires the barista or admin role for shop ${order.shopId}`,
-        );
-      requireStatus('IN_PROGRESS');
-      if (order.baristaId !== identity.sub && !hasShopRole(identity, 'admin', order.shopId)) {
-        throw new Refused('CONFLICT', `order ${order.orderId} is held by another barista`);
-      }
+      requireHolder();
       return {
         from: order.status,
         to: 'QUEUED',
@@ -144,15 +145,7 @@ export const planChange = (
       };
     }
     case 'complete': {
-      if (!staff)
-        throw new Refused(
-          'FORBIDDEN',
-          `requires the barista or admin role for shop ${order.shopId}`,
-        );
-      requireStatus('IN_PROGRESS');
-      if (order.baristaId !== identity.sub && !hasShopRole(identity, 'admin', order.shopId)) {
-        throw new Refused('CONFLICT', `order ${order.orderId} is held by another barista`);
-      }
+      requireHolder();
       return {
         from: order.status,
         to: 'COMPLETED',
