@@ -5,9 +5,11 @@ import { promisify } from 'node:util';
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type ResolveContext, resolve, resourcesOfType, type Template } from './cloudformation';
@@ -147,7 +149,26 @@ export const tablesFromTemplate = (template: Template, ctx: ResolveContext) =>
     return { input, ttlAttribute: ttl?.Enabled ? ttl.AttributeName : undefined };
   });
 
-/** Creates the tables a template declares; existing tables (kept on disk) are left as they are. */
+/**
+ * A table kept on disk from before its template asked for a stream gets one, so stream
+ * consumers added since work without wiping `.local/`.
+ */
+const enableStream = async (client: DynamoDBClient, input: CreateTableCommandInput) => {
+  if (!input.StreamSpecification) return;
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  if (Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(
+    new UpdateTableCommand({
+      TableName: input.TableName,
+      StreamSpecification: input.StreamSpecification,
+    }),
+  );
+};
+
+/**
+ * Creates the tables a template declares; existing tables (kept on disk) are left as they are,
+ * but for a stream the template added.
+ */
 export const createTables = async (
   client: DynamoDBClient,
   template: Template,
@@ -168,6 +189,7 @@ export const createTables = async (
       }
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
+      await enableStream(client, input);
     }
   }
   return names;

@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import {
   LOCAL_ACCOUNT_ID,
@@ -12,6 +13,7 @@ import {
 import { type ComposeService, localOutputs, readCompose, resolveComposeParams } from './compose';
 import { buildResolveContext } from './context';
 import { createTables, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
+import { startStreamPollers, streamMappingsFromTemplate } from './dynamodb-streams';
 import { mappingsFromTemplate, startEventSourceMappings } from './event-source-mappings';
 import { type LocalEventBridge, startLocalEventBridge } from './eventbridge';
 import { LOCAL_CLIENT_ID, type LocalIssuer, startLocalIssuer, type TokenRequest } from './identity';
@@ -362,6 +364,27 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       log,
     });
     stoppers.push(mappings.stop);
+    const streams = new DynamoDBStreamsClient({
+      endpoint: dynamodb.endpoint,
+      region: LOCAL_REGION,
+      credentials: localCredentials,
+    });
+    const streamPollers = await startStreamPollers({
+      dynamodb: dynamodb.client,
+      streams,
+      sqs: sqs.client,
+      queueUrlOf: (arn) => `${sqs.endpoint}/${LOCAL_ACCOUNT_ID}/${arn.split(':').pop()}`,
+      mappings: services.flatMap(({ name }) =>
+        streamMappingsFromTemplate(templates[name] as Template, contexts[name] as ResolveContext),
+      ),
+      invoke: invokeLambda,
+      ...(persist ? { checkpointFile: path.join(stateDir, 'streams.json') } : {}),
+      log,
+    });
+    stoppers.push(async () => {
+      await streamPollers.stop();
+      streams.destroy();
+    });
     progress(`${rules.rules().length} rules and the queue pollers`);
 
     const endpointsFile = path.join(stateDir, 'endpoints.json');
@@ -377,6 +400,7 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       issuer,
       mintToken: issuer.mint,
       async idle() {
+        await streamPollers.idle();
         await rules.idle();
         await mappings.idle();
         await rules.idle();

@@ -301,6 +301,10 @@ export const OrderItemSchema = z
     finishedAt: IsoDateTimeSchema.optional(),
     /** The OrderProcessor execution carrying the order (for its journey). */
     executionArn: z.string().startsWith('arn:').optional(),
+    /** The QR bucket the order was redeemed from: `Validator.NewOrder` reports its count. */
+    qrBucket: z.number().int().min(0).optional(),
+    /** When the redeemed code expires (copied into `Validator.NewOrder`). */
+    codeExpiresAt: IsoDateTimeSchema.optional(),
   })
   .superRefine((item, ctx) => {
     checkOrderFacts(item, ctx);

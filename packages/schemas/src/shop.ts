@@ -99,6 +99,11 @@ export const ShopConfigSchema = z.strictObject({
   version: z.number().int().min(1),
   createdAt: IsoDateTimeSchema,
   updatedAt: IsoDateTimeSchema,
+  /**
+   * What the last write was, stored by the writer in that same write: the table's stream
+   * announces it as `ConfigService.ConfigChanged.change` (the outbox).
+   */
+  lastChange: z.enum(['CREATED', 'UPDATED', 'OPENED', 'CLOSED']).optional(),
 });
 export type ShopConfig = z.infer<typeof ShopConfigSchema>;
 

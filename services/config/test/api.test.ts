@@ -392,6 +392,8 @@ describe('config API (serverless offline + DynamoDB Local)', function () {
       });
       expect(closed.status).to.equal(200);
       expect(PublicShopConfigSchema.parse(closed.body).open).to.equal(false);
+      // Announced from the shops table's stream (the outbox), a moment after the writes.
+      await stack.idle();
 
       const events = stack.eventBridge
         .events()

@@ -21,6 +21,7 @@ describe('config service template (serverless package)', function () {
 
   it('bundles each function separately', () => {
     expect(artifacts.sort()).to.deep.equal([
+      'announceConfigChanges.zip',
       'getShopConfig.zip',
       'listShops.zip',
       'putShopConfig.zip',
@@ -30,9 +31,9 @@ describe('config service template (serverless package)', function () {
 
   it('gives every function its own role', () => {
     const roles = functionRoles(template);
-    expect(roles).to.have.length(4);
+    expect(roles).to.have.length(5);
     const roleIds = roles.map((r) => r.roleLogicalId);
-    expect(new Set(roleIds).size).to.equal(4);
+    expect(new Set(roleIds).size).to.equal(5);
     for (const role of roles) expect(role.roleLogicalId).to.match(/IamRoleLambdaExecution$/);
     const allRoles = resources('AWS::IAM::Role').map(([id]) => id);
     expect(allRoles.sort(), 'no shared role is left beside them').to.deep.equal(
@@ -43,16 +44,23 @@ describe('config service template (serverless package)', function () {
   it('grants each function exactly the actions it uses on exactly its resources', () => {
     const table = JSON.stringify({ 'Fn::GetAtt': ['ShopsTable', 'Arn'] });
     const bus = JSON.stringify({ 'Fn::GetAtt': ['EventBus', 'Arn'] });
+    const stream = JSON.stringify({ 'Fn::GetAtt': ['ShopsTable', 'StreamArn'] });
     const expected: Record<string, Record<string, string[]>> = {
       'espresso-config-tpl-getShopConfig': { 'dynamodb:GetItem': [table] },
       'espresso-config-tpl-putShopConfig': {
         'dynamodb:GetItem': [table],
         'dynamodb:PutItem': [table],
-        'events:PutEvents': [bus],
       },
-      'espresso-config-tpl-putShopOpen': {
-        'dynamodb:UpdateItem': [table],
+      'espresso-config-tpl-putShopOpen': { 'dynamodb:UpdateItem': [table] },
+      // Only the outbox puts events: the stream's reads (added by the plugin for the stream
+      // event), the bus, and its failures queue.
+      'espresso-config-tpl-announceConfigChanges': {
+        'dynamodb:DescribeStream': [stream],
+        'dynamodb:GetRecords': [stream],
+        'dynamodb:GetShardIterator': [stream],
+        'dynamodb:ListStreams': [stream],
         'events:PutEvents': [bus],
+        'sqs:SendMessage': [JSON.stringify({ 'Fn::GetAtt': ['AnnounceFailuresQueue', 'Arn'] })],
       },
       'espresso-config-tpl-listShops': { 'dynamodb:Scan': [table] },
     };
@@ -85,6 +93,26 @@ describe('config service template (serverless package)', function () {
     for (const [, group] of resources('AWS::Logs::LogGroup')) {
       expect(group.Properties?.RetentionInDays).to.be.a('number');
     }
+  });
+
+  it('announces every write of the shops table from its stream, failures to a queue', () => {
+    const [, table] = resources('AWS::DynamoDB::Table')[0] ?? [];
+    expect(table?.Properties?.StreamSpecification).to.deep.equal({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+    const mappings = resources('AWS::Lambda::EventSourceMapping');
+    expect(mappings).to.have.length(1);
+    expect(mappings[0]?.[1].Properties).to.deep.include({
+      EventSourceArn: { 'Fn::GetAtt': ['ShopsTable', 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: {
+        Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT', 'MODIFY'] }) }],
+      },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['AnnounceFailuresQueue', 'Arn'] } },
+      },
+    });
   });
 
   it('owns the bus, the shops table, the user pool and its three groups', () => {

@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
   type DetailType,
   ErrorBodySchema,
@@ -185,7 +186,7 @@ describe('order journeys (local stack)', function () {
       return body.workflowStatus === 'SUCCEEDED' ? body : undefined;
     });
     const names = journey.steps.map((step) => step.name);
-    expect(names.slice(0, 4)).to.deep.equal(['Prepare', 'GetShop', 'IsOpen', 'TakeSlot']);
+    expect(names.slice(0, 4)).to.deep.equal(['ClaimOrder', 'GetShop', 'IsOpen', 'TakeSlot']);
     expect(names).to.include.members([
       'WaitForCustomer',
       'NextNumber',
@@ -203,6 +204,60 @@ describe('order journeys (local stack)', function () {
       'OrderManager.OrderCompleted',
       'OrderProcessor.OrderFinished',
     ]);
+  });
+
+  it('carries an order once when Validator.NewOrder is delivered twice', async () => {
+    // Capacity 1: a duplicate execution that took a slot would reject the order as full.
+    const shop = await newShop({
+      limits: { ...shopConfig().limits, maxOpenOrders: 1 },
+    });
+    const { orderId, customer } = await place(shop);
+    const original = await event(orderId, 'Validator.NewOrder');
+    await event(orderId, 'OrderProcessor.WorkflowStarted');
+    const processorRuns = async () => {
+      const res = await fetch(`${stack.endpoints.aws.sfn}/_local/executions`);
+      const { executions } = (await res.json()) as {
+        executions: { stateMachineName: string; status: string; stateTransitions: number }[];
+      };
+      return executions.filter((e) => e.stateMachineName.endsWith('-order-processor'));
+    };
+    const before = (await processorRuns()).length;
+
+    const bus = new EventBridgeClient({
+      endpoint: stack.endpoints.aws.events,
+      region: stack.endpoints.aws.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const put = await bus.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: original.eventBusName,
+            Source: original.source,
+            DetailType: original['detail-type'],
+            Detail: JSON.stringify(original.detail),
+          },
+        ],
+      }),
+    );
+    bus.destroy();
+    expect(put.FailedEntryCount).to.equal(0);
+
+    const duplicate = await until('the duplicate execution to end', async () => {
+      const runs = await processorRuns();
+      return runs.length > before && runs.at(-1)?.status !== 'RUNNING' ? runs.at(-1) : undefined;
+    });
+    expect(duplicate).to.include({ status: 'SUCCEEDED' });
+    const chosen = await stack.call('orders', 'PUT', `/shops/${shop.shopId}/orders/${orderId}`, {
+      token: customer,
+      body: { drinkId: 'latte', modifiers: { Milk: 'Oat' } },
+    });
+    expect(OrderSchema.parse(chosen.body).status).to.equal('QUEUED');
+    await event(orderId, 'OrderProcessor.WaitingCompletion');
+    const types = eventsOf(orderId).map((e) => e['detail-type']);
+    expect(types.filter((t) => t === 'Validator.NewOrder')).to.have.length(2);
+    expect(types.filter((t) => t === 'OrderProcessor.WorkflowStarted')).to.have.length(1);
+    expect(types).not.to.include('OrderProcessor.ShopUnavailable');
   });
 
   it('times the order out when the customer does not choose in time', async () => {

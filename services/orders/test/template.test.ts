@@ -29,8 +29,8 @@ describe('orders service template (serverless package)', function () {
 
   it('gives every function its own role and leaves no shared one', () => {
     const roles = functionRoles(template);
-    expect(roles).to.have.length(11);
-    expect(new Set(roles.map((r) => r.roleLogicalId)).size).to.equal(11);
+    expect(roles).to.have.length(12);
+    expect(new Set(roles.map((r) => r.roleLogicalId)).size).to.equal(12);
     expect(resources('AWS::IAM::Role').map(([id]) => id)).not.to.include('IamRoleLambdaExecution');
   });
 
@@ -42,6 +42,8 @@ describe('orders service template (serverless package)', function () {
     const qr = JSON.stringify({ 'Fn::GetAtt': ['QrCodesTable', 'Arn'] });
     const counters = JSON.stringify({ 'Fn::GetAtt': ['CountersTable', 'Arn'] });
     const shops = JSON.stringify(params.shopsTableArn);
+    const stream = JSON.stringify({ 'Fn::GetAtt': ['OrdersTable', 'StreamArn'] });
+    const failures = JSON.stringify({ 'Fn::GetAtt': ['AnnounceFailuresQueue', 'Arn'] });
     const bus = JSON.stringify(params.eventBusArn);
     const manager = JSON.stringify({ Ref: 'OrderManagerStateMachine' });
     const processor = JSON.stringify({ Ref: 'OrderProcessorStateMachine' });
@@ -76,7 +78,16 @@ describe('orders service template (serverless package)', function () {
         'dynamodb:GetItem': [qr, shops].sort(),
         'dynamodb:UpdateItem': [counters, qr].sort(),
         'dynamodb:PutItem': [orders],
+      },
+      announceOrders: {
+        'dynamodb:GetItem': [qr],
+        // Added by the plugin for the stream event: its reads, on this stream only.
+        'dynamodb:DescribeStream': [stream],
+        'dynamodb:GetRecords': [stream],
+        'dynamodb:GetShardIterator': [stream],
+        'dynamodb:ListStreams': [stream],
         'events:PutEvents': [bus],
+        'sqs:SendMessage': [failures],
       },
       getOrder: { 'dynamodb:GetItem': [orders] },
       getJourney: {
@@ -130,6 +141,36 @@ describe('orders service template (serverless package)', function () {
         Ref: 'OrderProcessorStateMachine',
       });
     }
+  });
+
+  it('announces new orders from the orders table’s stream: inserts only, failures to a queue', () => {
+    const table = template.Resources.OrdersTable?.Properties as Record<string, unknown>;
+    expect(table.StreamSpecification).to.deep.equal({ StreamViewType: 'NEW_IMAGE' });
+    const mappings = resources('AWS::Lambda::EventSourceMapping');
+    expect(mappings).to.have.length(1);
+    const mapping = mappings[0]?.[1].Properties as Record<string, unknown>;
+    expect(mapping).to.deep.include({
+      EventSourceArn: { 'Fn::GetAtt': ['OrdersTable', 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+      DestinationConfig: {
+        OnFailure: { Destination: { 'Fn::GetAtt': ['AnnounceFailuresQueue', 'Arn'] } },
+      },
+    });
+    expect(JSON.stringify(template.Resources.AnnounceFailuresQueue?.Properties)).to.contain(
+      '"SqsManagedSseEnabled":true',
+    );
+  });
+
+  it('lets the OrderProcessor take an order only on the orders table', () => {
+    const [, role] =
+      resources('AWS::IAM::Role').find(([id]) => id.includes('OrderProcessor')) ?? [];
+    const statements = JSON.stringify(role?.Properties?.Policies);
+    expect(statements).to.contain('table/espresso-orders-tpl-orders');
+    expect(statements).not.to.contain('"Resource":"*"');
   });
 
   it('lets the OrderManager update only the orders table, put events only on the bus, and resume only the processor', () => {

@@ -101,12 +101,12 @@ describe('shopsTable adapter', () => {
       dynamo.on(PutCommand).resolves({});
       const config = shop({ version: 1 });
 
-      await table.put(config, undefined);
+      await table.put(config, undefined, 'CREATED');
 
       expect(dynamo.commandCalls(PutCommand).map((call) => call.args[0].input)).to.deep.equal([
         {
           TableName: TABLE,
-          Item: config,
+          Item: { ...config, lastChange: 'CREATED' },
           ConditionExpression: 'attribute_not_exists(shopId)',
         },
       ]);
@@ -116,12 +116,12 @@ describe('shopsTable adapter', () => {
       dynamo.on(PutCommand).resolves({});
       const config = shop({ version: 3 });
 
-      await table.put(config, 2);
+      await table.put(config, 2, 'UPDATED');
 
       expect(dynamo.commandCalls(PutCommand).map((call) => call.args[0].input)).to.deep.equal([
         {
           TableName: TABLE,
-          Item: config,
+          Item: { ...config, lastChange: 'UPDATED' },
           ConditionExpression: '#version = :expected',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': 2 },
@@ -136,7 +136,7 @@ describe('shopsTable adapter', () => {
       it(`turns a failed condition on ${c.name} into a VersionConflict`, async () => {
         dynamo.on(PutCommand).rejects(conditionFailed());
 
-        const error = await rejectionOf(table.put(shop({ version: 3 }), c.input));
+        const error = await rejectionOf(table.put(shop({ version: 3 }), c.input, 'UPDATED'));
 
         expect(error).to.be.instanceOf(VersionConflict);
         expect(error).to.include({ shopId: 'cafe', name: 'VersionConflict' });
@@ -147,11 +147,11 @@ describe('shopsTable adapter', () => {
       const failure = new Error('ProvisionedThroughputExceededException');
       dynamo.on(PutCommand).rejects(failure);
 
-      expect(await rejectionOf(table.put(shop(), 1))).to.equal(failure);
+      expect(await rejectionOf(table.put(shop(), 1, 'UPDATED'))).to.equal(failure);
     });
 
     it('refuses to write a config that breaks the schema, without calling DynamoDB', async () => {
-      const error = await rejectionOf(table.put({ ...shop(), version: 0 }, undefined));
+      const error = await rejectionOf(table.put({ ...shop(), version: 0 }, undefined, 'CREATED'));
 
       expect(error).to.have.property('name', 'ZodError');
       expect(dynamo.commandCalls(PutCommand)).to.have.length(0);
@@ -171,11 +171,11 @@ describe('shopsTable adapter', () => {
         Key: { shopId: 'cafe' },
         ConditionExpression: 'attribute_exists(shopId)',
         ExpressionAttributeNames: { '#open': 'open', '#version': 'version' },
-        ExpressionAttributeValues: { ':open': true, ':at': AT, ':one': 1 },
+        ExpressionAttributeValues: { ':open': true, ':at': AT, ':one': 1, ':change': 'OPENED' },
         ReturnValues: 'ALL_NEW',
       });
       expect(input?.UpdateExpression).to.equal(
-        'SET #open = :open, updatedAt = :at ADD #version :one',
+        'SET #open = :open, updatedAt = :at, lastChange = :change ADD #version :one',
       );
     });
 

@@ -12,6 +12,7 @@ import {
   type ShopSummary,
   ShopSummarySchema,
 } from '@espresso/schemas';
+import type { ConfigChange } from '../domain/shopConfig';
 
 export class VersionConflict extends Error {
   constructor(readonly shopId: string) {
@@ -22,8 +23,11 @@ export class VersionConflict extends Error {
 
 export interface ShopsTable {
   get(shopId: string): Promise<ShopConfig | undefined>;
-  /** Writes `config` if the stored version is still `expectedVersion` (undefined: absent). */
-  put(config: ShopConfig, expectedVersion: number | undefined): Promise<void>;
+  /**
+   * Writes `config` if the stored version is still `expectedVersion` (undefined: absent). The
+   * item keeps `lastChange`, so the table's stream tells what the write was (the outbox).
+   */
+  put(config: ShopConfig, expectedVersion: number | undefined, change: ConfigChange): Promise<void>;
   /** Sets the open flag of an existing shop; undefined when there is no such shop. */
   setOpen(shopId: string, open: boolean, at: string): Promise<ShopConfig | undefined>;
   list(): Promise<ShopSummary[]>;
@@ -38,12 +42,12 @@ export const buildShopsTable = (client: DynamoDBDocumentClient, tableName: strin
     return Item ? ShopConfigSchema.parse(Item) : undefined;
   },
 
-  async put(config, expectedVersion) {
+  async put(config, expectedVersion, change) {
     try {
       await client.send(
         new PutCommand({
           TableName: tableName,
-          Item: ShopConfigSchema.parse(config),
+          Item: { ...ShopConfigSchema.parse(config), lastChange: change },
           ...(expectedVersion === undefined
             ? { ConditionExpression: 'attribute_not_exists(shopId)' }
             : {
@@ -66,10 +70,16 @@ export const buildShopsTable = (client: DynamoDBDocumentClient, tableName: strin
         new UpdateCommand({
           TableName: tableName,
           Key: { shopId },
-          UpdateExpression: 'SET #open = :open, updatedAt = :at ADD #version :one',
+          UpdateExpression:
+            'SET #open = :open, updatedAt = :at, lastChange = :change ADD #version :one',
           ConditionExpression: 'attribute_exists(shopId)',
           ExpressionAttributeNames: { '#open': 'open', '#version': 'version' },
-          ExpressionAttributeValues: { ':open': open, ':at': at, ':one': 1 },
+          ExpressionAttributeValues: {
+            ':open': open,
+            ':at': at,
+            ':one': 1,
+            ':change': open ? 'OPENED' : 'CLOSED',
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );

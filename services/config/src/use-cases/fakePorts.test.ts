@@ -17,14 +17,20 @@ import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import type { ConfigBus } from '../adapters/bus';
 import { type ShopsTable, VersionConflict } from '../adapters/shopsTable';
-import type { ShopConfigInput } from '../domain/shopConfig';
+import type { ConfigChange, ShopConfigInput } from '../domain/shopConfig';
+import { announceConfigChange } from './announceConfigChange';
 import type { Ports } from './ports';
 
-/** The config table in memory, with the real table's conditional-write semantics. */
+/**
+ * The config table in memory, with the real table's conditional-write semantics, and its
+ * stream: `stream` is called with the old and new image of every write (as the real table's
+ * stream feeds `announceConfigChanges`).
+ */
 export class InMemoryShopsTable implements ShopsTable {
   private readonly items = new Map<string, ShopConfig>();
   /** Runs just before each conditional put, as another writer between our read and write. */
   beforePut: (() => void) | undefined;
+  stream: ((before: unknown, after: unknown) => Promise<void>) | undefined;
 
   constructor(...shops: ShopConfig[]) {
     for (const shop of shops) this.items.set(shop.shopId, structuredClone(shop));
@@ -45,12 +51,22 @@ export class InMemoryShopsTable implements ShopsTable {
     return this.stored(shopId);
   }
 
-  async put(config: ShopConfig, expectedVersion: number | undefined): Promise<void> {
+  async put(
+    config: ShopConfig,
+    expectedVersion: number | undefined,
+    change: ConfigChange,
+  ): Promise<void> {
     this.beforePut?.();
-    if (this.items.get(config.shopId)?.version !== expectedVersion) {
+    const before = this.items.get(config.shopId);
+    if (before?.version !== expectedVersion) {
       throw new VersionConflict(config.shopId);
     }
-    this.items.set(config.shopId, structuredClone(ShopConfigSchema.parse(config)));
+    const after = structuredClone(ShopConfigSchema.parse(config));
+    this.items.set(config.shopId, after);
+    await this.stream?.(before && structuredClone(before), {
+      ...structuredClone(after),
+      lastChange: change,
+    });
   }
 
   async setOpen(shopId: string, open: boolean, at: string): Promise<ShopConfig | undefined> {
@@ -58,6 +74,10 @@ export class InMemoryShopsTable implements ShopsTable {
     if (!item) return undefined;
     const updated = { ...item, open, updatedAt: at, version: item.version + 1 };
     this.items.set(shopId, updated);
+    await this.stream?.(structuredClone(item), {
+      ...structuredClone(updated),
+      lastChange: open ? 'OPENED' : 'CLOSED',
+    });
     return structuredClone(updated);
   }
 
@@ -98,6 +118,10 @@ export const fakePorts = (...shops: ShopConfig[]) => {
   const table = new InMemoryShopsTable(...shops);
   const bus = new RecordingBus();
   const ports: Ports = { shops: table, bus, now: steppingClock() };
+  // The table's stream, announced as on AWS.
+  table.stream = async (before, after) => {
+    await announceConfigChange(ports, before, after);
+  };
   return { ports, table, bus };
 };
 
@@ -151,11 +175,11 @@ describe('fake ports (held to the ShopsTable contract)', () => {
   it('creates only a shop that does not exist yet', async () => {
     const table = new InMemoryShopsTable(storedShop('cafe'));
 
-    await table.put(storedShop('new-shop'), undefined);
+    await table.put(storedShop('new-shop'), undefined, 'CREATED');
 
     expect(table.stored('new-shop')?.version).to.equal(1);
     let error: unknown;
-    await table.put(storedShop('cafe'), undefined).catch((e: unknown) => {
+    await table.put(storedShop('cafe'), undefined, 'CREATED').catch((e: unknown) => {
       error = e;
     });
     expect(error).to.be.instanceOf(VersionConflict);
@@ -165,11 +189,11 @@ describe('fake ports (held to the ShopsTable contract)', () => {
     const table = new InMemoryShopsTable(storedShop('cafe', { version: 2 }));
 
     let error: unknown;
-    await table.put(storedShop('cafe', { version: 2 }), 1).catch((e: unknown) => {
+    await table.put(storedShop('cafe', { version: 2 }), 1, 'UPDATED').catch((e: unknown) => {
       error = e;
     });
     expect(error).to.be.instanceOf(VersionConflict);
-    await table.put(storedShop('cafe', { version: 3, name: 'New' }), 2);
+    await table.put(storedShop('cafe', { version: 3, name: 'New' }), 2, 'UPDATED');
     expect(table.stored('cafe')).to.include({ version: 3, name: 'New' });
   });
 

@@ -1,5 +1,5 @@
 import { conflict, logger, requireShopRole } from '@espresso/runtime';
-import { type Identity, type ShopConfig, toPublicShopConfig } from '@espresso/schemas';
+import type { Identity, ShopConfig } from '@espresso/schemas';
 import { VersionConflict } from '../adapters/shopsTable';
 import { applyConfig, changeOf, type ShopConfigInput } from '../domain/shopConfig';
 import type { Ports } from './ports';
@@ -12,8 +12,8 @@ export const authorizeSaveShopConfig = (identity: Identity, shopId: string) =>
 
 /**
  * An admin of the shop creates or replaces its whole config. The write is conditional on the
- * version read, so two concurrent writers never lose a creation or a version; then
- * `ConfigService.ConfigChanged` is emitted.
+ * version read, so two concurrent writers never lose a creation or a version. The table's
+ * stream announces it as `ConfigService.ConfigChanged` (`announceConfigChange`).
  */
 export const saveShopConfig = async (
   ports: Ports,
@@ -25,7 +25,7 @@ export const saveShopConfig = async (
     const existing = await ports.shops.get(shopId);
     const config = applyConfig(existing, shopId, input, ports.now());
     try {
-      await ports.shops.put(config, existing?.version);
+      await ports.shops.put(config, existing?.version, changeOf(existing, config));
     } catch (error) {
       if (error instanceof VersionConflict) {
         logger.warn('shop config changed concurrently; retrying', { shopId, attempt });
@@ -33,15 +33,6 @@ export const saveShopConfig = async (
       }
       throw error;
     }
-    await ports.bus.configChanged({
-      version: 1,
-      shopId,
-      at: config.updatedAt,
-      change: changeOf(existing, config),
-      open: config.open,
-      configVersion: config.version,
-      config: toPublicShopConfig(config),
-    });
     return { config, created: existing === undefined };
   }
   throw conflict(`shop ${shopId} is being changed by someone else; try again`);

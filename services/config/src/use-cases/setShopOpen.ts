@@ -6,7 +6,10 @@ import type { Ports } from './ports';
 export const authorizeSetShopOpen = (identity: Identity, shopId: string) =>
   requireShopRole(identity, ['barista', 'admin'], shopId);
 
-/** A barista or admin of the shop opens or closes it; emits `ConfigService.ConfigChanged`. */
+/**
+ * A barista or admin of the shop opens or closes it (a new version each time); the table's
+ * stream announces it as `ConfigService.ConfigChanged` with `OPENED` or `CLOSED`.
+ */
 export const setShopOpen = async (
   ports: Ports,
   request: { identity: Identity; shopId: string; open: boolean },
@@ -15,14 +18,5 @@ export const setShopOpen = async (
   authorizeSetShopOpen(identity, shopId);
   const config = await ports.shops.setOpen(shopId, open, ports.now());
   if (!config) throw notFound(`shop ${shopId} does not exist`);
-  await ports.bus.configChanged({
-    version: 1,
-    shopId,
-    at: config.updatedAt,
-    change: open ? 'OPENED' : 'CLOSED',
-    open,
-    configVersion: config.version,
-    config: toPublicShopConfig(config),
-  });
   return toPublicShopConfig(config);
 };

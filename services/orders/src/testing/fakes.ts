@@ -252,9 +252,16 @@ export class InMemoryOrders implements OrdersTable {
 export class RecordingBus implements Bus {
   readonly emitted: { detailType: DetailType; detail: Record<string, unknown> }[] = [];
   readonly entries: EventEntry[] = [];
+  /** Makes the next `emit` throw this (as a refused PutEvents does). */
+  failNext: Error | undefined;
 
   async emit(detailType: DetailType, detail: Record<string, unknown>): Promise<void> {
     await Promise.resolve();
+    const failure = this.failNext;
+    if (failure) {
+      this.failNext = undefined;
+      throw failure;
+    }
     this.entries.push(buildEventEntry(detailType, detail as never, BUS));
     this.emitted.push({ detailType, detail: structuredClone(detail) });
   }

@@ -13,10 +13,12 @@ import { candidateBuckets, utcDay } from '../domain/qr';
  * A signed-in customer redeems the display's code. The shop must exist and be open; the code
  * must be the current one (or the previous one within the grace window) with orders left; the
  * customer must be under the shop's daily limit. The QR count, the daily count and the order
- * are written in one transaction, then `Validator.NewOrder` starts the OrderProcessor.
+ * are written in one transaction — and that is all: `Validator.NewOrder`, which starts the
+ * OrderProcessor, is announced from the orders table's stream (`announceNewOrders`), so an
+ * order is never written without its event nor announced without being written.
  */
 export const placeOrder = async (
-  ports: Pick<Ports, 'shops' | 'qrCodes' | 'orders' | 'bus' | 'tables' | 'now'>,
+  ports: Pick<Ports, 'shops' | 'qrCodes' | 'orders' | 'tables' | 'now'>,
   identity: Identity,
   shopId: string,
   qrCode: string,
@@ -55,6 +57,8 @@ export const placeOrder = async (
     customerId: identity.sub,
     createdAt: now,
     updatedAt: now,
+    qrBucket: bucket.bucket,
+    codeExpiresAt: bucket.expiresAt,
   };
   const day = utcDay(nowMs);
   const failure = await ports.orders.place({
@@ -78,17 +82,5 @@ export const placeOrder = async (
     throw conflict('the code is in demand right now; try again', 'qrCode');
   if (failure) throw conflict('the order could not be created; try again');
 
-  // What is left after this redemption, read after the write: concurrent redemptions each see
-  // the count their own transaction left, so the display's counter converges on the truth.
-  const after = await ports.qrCodes.get(shopId, bucket.bucket);
-  await ports.bus.emit('Validator.NewOrder', {
-    version: 1,
-    shopId,
-    orderId,
-    customerId: identity.sub,
-    at: now,
-    remaining: after?.remaining ?? Math.max(0, bucket.remaining - 1),
-    codeExpiresAt: bucket.expiresAt,
-  });
   return { orderId, status: 'AWAITING_SELECTION' };
 };
