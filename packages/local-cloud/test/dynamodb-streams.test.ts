@@ -301,7 +301,7 @@ describe('stream pollers on DynamoDB Local', function () {
 
   it('retries from the first reported failure, so earlier records are not delivered again', async () => {
     const name = await newTable();
-    const fn = recorder((ids, call) =>
+    const fn = recorder((_ids, call) =>
       call === 1
         ? { payload: { batchItemFailures: [{ itemIdentifier: 'seq-of-b' }] } }
         : { payload: undefined },

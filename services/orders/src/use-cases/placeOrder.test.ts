@@ -1,6 +1,5 @@
 import { HttpError } from '@espresso/runtime';
 import {
-  EVENT_DETAIL_SCHEMAS,
   type Identity,
   NewOrderResponseSchema,
   OrderItemSchema,
