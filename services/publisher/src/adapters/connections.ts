@@ -18,6 +18,12 @@ export interface Connections {
   put(connection: Connection): Promise<void>;
   get(connectionId: string): Promise<Connection | undefined>;
   remove(connectionId: string): Promise<void>;
+  /**
+   * Removes a connection API Gateway no longer knows, unless it connected after
+   * `connectedBefore` (ISO): a connection whose `$connect` has not finished yet answers 410 too.
+   * False when it was kept.
+   */
+  removeGone(connectionId: string, connectedBefore: string): Promise<boolean>;
   /** Points the connection at `shopId`; false when the connection is not (or no longer) known. */
   watch(connectionId: string, shopId: string): Promise<boolean>;
   /** Live connections watching `shopId` (staff, display and customers' public view). */
@@ -80,6 +86,22 @@ export const buildConnections = (client: DynamoDBDocumentClient, table: string):
     },
     async remove(connectionId) {
       await client.send(new DeleteCommand({ TableName: table, Key: { connectionId } }));
+    },
+    async removeGone(connectionId, connectedBefore) {
+      try {
+        await client.send(
+          new DeleteCommand({
+            TableName: table,
+            Key: { connectionId },
+            ConditionExpression: 'connectedAt < :before',
+            ExpressionAttributeValues: { ':before': connectedBefore },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+        throw error;
+      }
     },
     async watch(connectionId, shopId) {
       try {

@@ -28,6 +28,12 @@ export class FakeConnections implements Connections {
   async remove(connectionId: string) {
     this.items.delete(connectionId);
   }
+  async removeGone(connectionId: string, connectedBefore: string) {
+    const item = this.items.get(connectionId);
+    if (!item || !(item.connectedAt < connectedBefore)) return false;
+    this.items.delete(connectionId);
+    return true;
+  }
   async watch(connectionId: string, shopId: string) {
     const item = this.items.get(connectionId);
     if (!item) return false;

@@ -7,6 +7,12 @@ import type { View } from '../domain/connection';
 /** Backoff before each retry of a failed post (not of a 410: that connection is gone). */
 export const RETRY_DELAYS_MS = [50, 200, 800] as const;
 
+/**
+ * A connection recorded by `$connect` is not open until `$connect` returns: a post in between
+ * answers 410 as for a closed one. Younger connections are not removed on a 410.
+ */
+export const CONNECT_GRACE_MS = 10_000;
+
 /** Which audience's message a connection watching a shop gets, by its view. */
 const SHOP_AUDIENCE: Record<View, Audience> = {
   staff: 'staff',
@@ -17,7 +23,7 @@ const SHOP_AUDIENCE: Record<View, Audience> = {
 export interface FanOutResult {
   /** Posts that reached their connection. */
   sent: number;
-  /** Connections API Gateway no longer knew: removed from the table. */
+  /** Connections API Gateway no longer knew: removed from the table (unless just connecting). */
   gone: number;
   /** Posts that still failed after every retry (logged; the event is not retried). */
   failed: number;
@@ -93,8 +99,9 @@ export const fanOut = async (
       const outcome = await postWithRetries(connectionId, data);
       result[outcome]++;
       if (outcome === 'gone') {
+        const cutoff = new Date(ports.now().getTime() - CONNECT_GRACE_MS).toISOString();
         await ports.connections
-          .remove(connectionId)
+          .removeGone(connectionId, cutoff)
           .catch((error: Error) =>
             log.warn('could not remove a gone connection', { connectionId, error: error.message }),
           );

@@ -7,6 +7,8 @@ import { fanOut, RETRY_DELAYS_MS } from './fanOut';
 import { subscribe } from './subscribe';
 
 const AT = '2026-11-24T10:00:00.000Z';
+/** A minute before the fakes' now. */
+const EARLIER = '2026-11-24T09:59:00.000Z';
 const placed = (shopId: string, customerId: string, orderId = 'o-1'): BusEvent =>
   parseBusEvent({
     id: 'e1',
@@ -32,6 +34,7 @@ const conn = (
   view: Connection['view'],
   shopId?: string,
   expiresAt = NOW_SECONDS + 60,
+  connectedAt = EARLIER,
 ): Connection => ({
   connectionId,
   sub,
@@ -39,7 +42,7 @@ const conn = (
   view,
   ...(shopId ? { shopId, shopClaim: shopId } : {}),
   expiresAt,
-  connectedAt: AT,
+  connectedAt,
 });
 
 const quiet = { warn: () => undefined };
@@ -144,6 +147,14 @@ describe('fan-out', () => {
     expect(result).to.deep.equal({ sent: 3, gone: 1, failed: 0 });
     expect(ports.connections.items.has('display-a')).to.equal(false);
     expect(ports.connections.items.has('staff-a')).to.equal(true);
+  });
+
+  it('keeps a connection that answers 410 while its $connect is still running', async () => {
+    const ports = await setup();
+    await ports.connections.put(conn('connecting', 'b9', 'staff', 'a', NOW_SECONDS + 60, AT));
+    const result = await fanOut(ports, placed('a', 'c1'), quiet);
+    expect(result.gone).to.equal(1);
+    expect(ports.connections.items.has('connecting')).to.equal(true);
   });
 
   it('retries a failed post with backoff and delivers it', async () => {
