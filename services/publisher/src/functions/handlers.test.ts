@@ -11,7 +11,7 @@ const wsEvent = (connectionId: string, extra: Record<string, unknown> = {}) => (
 });
 
 describe('handlers', () => {
-  it('$connect answers 200 for a valid token, 401 without, 400 for an unknown view', async () => {
+  it('$connect answers 200 for a valid token, 401 without, 400 for an unknown view or a bad shop id', async () => {
     const ports = fakePorts();
     const handler = buildConnect(() => ports);
     const token = tokenOf({ sub: 'c1', groups: [], shopId: undefined });
@@ -21,6 +21,10 @@ describe('handlers', () => {
     expect((await handler(wsEvent('c2'))).statusCode).to.equal(401);
     expect(
       (await handler(wsEvent('c3', { queryStringParameters: { token, view: 'boss' } }))).statusCode,
+    ).to.equal(400);
+    expect(
+      (await handler(wsEvent('c4', { queryStringParameters: { token, shopId: 'a b/c' } })))
+        .statusCode,
     ).to.equal(400);
     expect([...ports.connections.items.keys()]).to.deep.equal(['c1']);
   });

@@ -1,3 +1,4 @@
+import { ShopIdSchema } from '@espresso/schemas';
 import { defaultPorts, type Ports } from '../../adapters';
 import { Refused, ViewSchema } from '../../domain/connection';
 import { connect } from '../../use-cases/connect';
@@ -12,6 +13,9 @@ export const buildHandler = (ports: () => Ports = defaultPorts) =>
     const query = event.queryStringParameters ?? {};
     const view = query.view === undefined ? undefined : ViewSchema.safeParse(query.view);
     if (view && !view.success) throw new Refused(400, 'view must be staff, display or customer');
+    if (query.shopId !== undefined && !ShopIdSchema.safeParse(query.shopId).success) {
+      throw new Refused(400, 'shopId is not a valid shop id');
+    }
     await connect(ports(), {
       connectionId: event.requestContext.connectionId,
       token: query.token,
