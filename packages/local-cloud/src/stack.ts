@@ -163,6 +163,14 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       const ctx = buildResolveContext([template], LOCAL_REGION, LOCAL_ACCOUNT_ID, sqsEndpoint);
       const httpPort = servicePorts[service.name]?.httpPort;
       if (httpPort) ctx.attributes['HttpApi.ApiEndpoint'] = endpoint(httpPort);
+      // A WebSocket API is serverless offline's WebSocket server. Its id only appears in names
+      // a handler never calls locally (the management endpoint comes from
+      // AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI, set below).
+      const websocketPort = servicePorts[service.name]?.websocketPort;
+      if (websocketPort && template.Resources.WebsocketsApi) {
+        ctx.refs.WebsocketsApi = 'local';
+        ctx.attributes['WebsocketsApi.ApiEndpoint'] = `ws://127.0.0.1:${websocketPort}`;
+      }
       templates[service.name] = template;
       contexts[service.name] = ctx;
       outputs[service.name] = localOutputs(template, ctx, { IssuerUrl: issuerUrl });
@@ -310,6 +318,10 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
           },
           awsEnv: {
             ...awsEnv,
+            // PostToConnection goes to offline's WebSocket server (`/@connections/{id}`).
+            ...(p.websocketPort
+              ? { AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: endpoint(p.websocketPort) }
+              : {}),
             ESPRESSO_LOCAL_ENVIRONMENT: JSON.stringify(localEnvironment(service.name)),
           },
           log,

@@ -1,0 +1,36 @@
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { dynamo, sqs } from '../clients';
+import { connectionsEndpoint, env } from '../config';
+import { buildConnections, type Connections } from './connections';
+import { buildDeadLetters, type DeadLetters } from './deadLetters';
+import { buildScreens, type Screens } from './screens';
+import { buildTokens, type Tokens } from './tokens';
+
+/** What the use cases need from the outside world; handlers pass the real ones, tests fakes. */
+export interface Ports {
+  connections: Connections;
+  screens: Screens;
+  tokens: Tokens;
+  deadLetters: DeadLetters;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+}
+
+let ports: Ports | undefined;
+
+/** The real adapters, built on first use from the environment and the shared clients. */
+export const defaultPorts = (): Ports => {
+  const e = env();
+  ports ??= {
+    connections: buildConnections(dynamo, e.CONNECTIONS_TABLE),
+    // One attempt per call: the fan-out retries with its own backoff and knows what a 410 means.
+    screens: buildScreens(
+      new ApiGatewayManagementApiClient({ endpoint: connectionsEndpoint(e), maxAttempts: 1 }),
+    ),
+    tokens: buildTokens({ issuerUrl: e.ISSUER_URL, audience: e.JWT_AUDIENCE }),
+    deadLetters: buildDeadLetters(sqs, e.DEAD_LETTER_QUEUE_URL),
+    now: () => new Date(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+  return ports;
+};

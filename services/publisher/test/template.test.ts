@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readCompose, type Template } from '@espresso/local-cloud';
+import { isDetailType } from '@espresso/schemas';
+import { functionRoles, ownPermissions, packageForTest } from '@espresso/test-support';
+import { expect } from 'chai';
+
+const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const params = {
+  eventBusName: 'espresso-config-tpl-bus',
+  eventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/espresso-config-tpl-bus',
+  issuerUrl: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test',
+  jwtAudience: 'client',
+};
+
+describe('publisher service template (serverless package)', function () {
+  this.timeout(120_000);
+  let template: Template;
+
+  before(async () => {
+    ({ template } = await packageForTest(serviceDir, 'tpl', params));
+  });
+  const resources = (type: string) =>
+    Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+  it('gives every function its own role and leaves no shared one', () => {
+    const roles = functionRoles(template);
+    expect(roles).to.have.length(4);
+    expect(new Set(roles.map((r) => r.roleLogicalId)).size).to.equal(4);
+    expect(resources('AWS::IAM::Role').map(([id]) => id)).not.to.include('IamRoleLambdaExecution');
+  });
+
+  it('grants each function exactly the actions it uses on exactly its resources', () => {
+    const table = JSON.stringify({ 'Fn::GetAtt': ['ConnectionsTable', 'Arn'] });
+    const indexes = JSON.stringify({
+      'Fn::Join': ['/', [{ 'Fn::GetAtt': ['ConnectionsTable', 'Arn'] }, 'index', '*']],
+    });
+    const dlq = JSON.stringify({ 'Fn::GetAtt': ['FanOutDeadLetterQueue', 'Arn'] });
+    // PostToConnection on this API's connections in this stage only.
+    const connections = JSON.stringify({
+      'Fn::Join': [
+        '',
+        [
+          'arn:aws:execute-api:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':',
+          { Ref: 'WebsocketsApi' },
+          '/tpl/POST/@connections/*',
+        ],
+      ],
+    });
+    expect(
+      Object.fromEntries(
+        functionRoles(template).map((r) => [
+          r.functionName.replace('espresso-publisher-tpl-', ''),
+          ownPermissions(r.statements),
+        ]),
+      ),
+    ).to.deep.equal({
+      connect: { 'dynamodb:PutItem': [table] },
+      disconnect: { 'dynamodb:DeleteItem': [table] },
+      subscribe: { 'dynamodb:GetItem': [table], 'dynamodb:UpdateItem': [table] },
+      fanOut: {
+        'dynamodb:Query': [indexes],
+        'dynamodb:DeleteItem': [table],
+        'execute-api:ManageConnections': [connections],
+        'sqs:SendMessage': [dlq],
+      },
+    });
+  });
+
+  it('routes $connect, $disconnect and subscribe, answering subscribe on the socket', () => {
+    const routes = resources('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
+    expect(routes.sort()).to.deep.equal(['$connect', '$disconnect', 'subscribe']);
+    const api = template.Resources.WebsocketsApi?.Properties;
+    expect(api?.ProtocolType).to.equal('WEBSOCKET');
+    expect(api?.RouteSelectionExpression).to.equal('$request.body.action');
+    expect(resources('AWS::ApiGatewayV2::RouteResponse')).to.have.length(1);
+  });
+
+  it('fans out only known detail-types of the two producers, with retries and a DLQ', () => {
+    const rules = resources('AWS::Events::Rule');
+    expect(rules).to.have.length(1);
+    const rule = rules[0]?.[1].Properties as {
+      EventBusName: string;
+      EventPattern: { source: string[]; 'detail-type': string[] };
+      Targets: { Arn: unknown; RetryPolicy: unknown; DeadLetterConfig: { Arn: unknown } }[];
+    };
+    expect(rule.EventBusName).to.equal(params.eventBusName);
+    expect(rule.EventPattern.source.sort()).to.deep.equal(['espresso.config', 'espresso.orders']);
+    for (const type of rule.EventPattern['detail-type']) {
+      expect(isDetailType(type), type).to.equal(true);
+    }
+    expect(rule.Targets).to.have.length(1);
+    expect(rule.Targets[0]?.Arn).to.deep.equal({ 'Fn::GetAtt': ['FanOutLambdaFunction', 'Arn'] });
+    expect(rule.Targets[0]?.DeadLetterConfig.Arn).to.deep.equal({
+      'Fn::GetAtt': ['FanOutDeadLetterQueue', 'Arn'],
+    });
+    expect(rule.Targets[0]?.RetryPolicy).to.deep.equal({
+      MaximumEventAgeInSeconds: 300,
+      MaximumRetryAttempts: 2,
+    });
+    // Only EventBridge, for this rule, may put into the DLQ (besides the fan-out's own role).
+    const policy = template.Resources.FanOutDeadLetterQueuePolicy?.Properties as {
+      PolicyDocument: { Statement: { Principal: unknown; Condition: unknown }[] };
+    };
+    expect(policy.PolicyDocument.Statement[0]?.Principal).to.deep.equal({
+      Service: 'events.amazonaws.com',
+    });
+    expect(JSON.stringify(policy.PolicyDocument.Statement[0]?.Condition)).to.contain(
+      ':rule/espresso-config-tpl-bus/espresso-publisher-tpl-fan-out',
+    );
+  });
+
+  it('keeps connections in a table with a TTL and sparse indexes by shop and by owner', () => {
+    const table = template.Resources.ConnectionsTable?.Properties as {
+      KeySchema: { AttributeName: string }[];
+      TimeToLiveSpecification: unknown;
+      GlobalSecondaryIndexes: { IndexName: string; KeySchema: { AttributeName: string }[] }[];
+    };
+    expect(table.KeySchema.map((k) => k.AttributeName)).to.deep.equal(['connectionId']);
+    expect(table.TimeToLiveSpecification).to.deep.equal({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
+    expect(
+      table.GlobalSecondaryIndexes.map((i) => [i.IndexName, i.KeySchema[0]?.AttributeName]),
+    ).to.deep.equal([
+      ['byShop', 'shopId'],
+      ['byOwner', 'ownerId'],
+    ]);
+  });
+
+  it('outputs the wss:// URL clients connect to', () => {
+    expect(template.Outputs?.WebSocketUrl?.Value).to.deep.equal({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': ['WebsocketsApi', 'ApiEndpoint'] }, '/', 'tpl']],
+    });
+  });
+
+  it('is deployed after orders, with the config service’s bus and pool as params', async () => {
+    const composeFile = path.resolve(serviceDir, '../../serverless-compose.yml');
+    const services = await readCompose(composeFile);
+    const names = services.map((s) => s.name);
+    expect(names.indexOf('publisher')).to.be.greaterThan(names.indexOf('orders'));
+    const publisher = services.find((s) => s.name === 'publisher');
+    const output = (name: string) => `\${config.${name}}`;
+    expect(publisher?.params).to.deep.equal({
+      eventBusName: output('EventBusName'),
+      eventBusArn: output('EventBusArn'),
+      issuerUrl: output('IssuerUrl'),
+      jwtAudience: output('UserPoolClientId'),
+    });
+    expect(await readFile(composeFile, 'utf8')).to.contain('path: services/publisher');
+  });
+});
