@@ -16,7 +16,11 @@ describe('WebConfigSchema', () => {
       input: {
         ...valid,
         websocketUrl: 'wss://ws.example.com/dev',
-        auth: { kind: 'cognito', domain: 'https://x.auth.eu-west-1.amazoncognito.com', clientId: 'abc' },
+        auth: {
+          kind: 'cognito',
+          domain: 'https://x.auth.eu-west-1.amazoncognito.com',
+          clientId: 'abc',
+        },
       },
     },
   ].forEach((c) => {
@@ -26,9 +30,21 @@ describe('WebConfigSchema', () => {
   });
 
   [
-    { name: 'rejects an API URL that is not http(s)', input: { ...valid, api: { ...valid.api, orders: 'ftp://x' } }, field: 'api.orders' },
-    { name: 'rejects a WebSocket URL that is not ws(s)', input: { ...valid, websocketUrl: 'http://x' }, field: 'websocketUrl' },
-    { name: 'rejects an unknown sign-in kind', input: { ...valid, auth: { kind: 'saml' } }, field: 'auth.kind' },
+    {
+      name: 'rejects an API URL that is not http(s)',
+      input: { ...valid, api: { ...valid.api, orders: 'ftp://x' } },
+      field: 'api.orders',
+    },
+    {
+      name: 'rejects a WebSocket URL that is not ws(s)',
+      input: { ...valid, websocketUrl: 'http://x' },
+      field: 'websocketUrl',
+    },
+    {
+      name: 'rejects an unknown sign-in kind',
+      input: { ...valid, auth: { kind: 'saml' } },
+      field: 'auth.kind',
+    },
   ].forEach((c) => {
     it(c.name, () => {
       const parsed = WebConfigSchema.safeParse(c.input);

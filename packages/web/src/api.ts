@@ -73,7 +73,8 @@ export const createApi = (
       call(PublicShopConfigSchema, configApi, 'GET', `${shop(shopId)}/config`),
     setOpen: (shopId: string, open: boolean) =>
       call(PublicShopConfigSchema, configApi, 'PUT', `${shop(shopId)}/open`, { open }),
-    qrCode: (shopId: string) => call(QrCodeResponseSchema, ordersApi, 'GET', `${shop(shopId)}/qr-code`),
+    qrCode: (shopId: string) =>
+      call(QrCodeResponseSchema, ordersApi, 'GET', `${shop(shopId)}/qr-code`),
     newOrder: (shopId: string, body: NewOrderBody) =>
       call(NewOrderResponseSchema, ordersApi, 'POST', `${shop(shopId)}/orders`, body),
     order: (shopId: string, orderId: string): Promise<Order> =>

@@ -1,7 +1,7 @@
 import type { WebConfig } from '@espresso/schemas';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApi } from './api';
-import { authAdapter, saveSession, savedSession } from './auth';
+import { authAdapter, savedSession, saveSession } from './auth';
 import { App, navigate } from './context';
 import { href, parseRoute, type Route } from './logic/route';
 import { mayOpen, type Session } from './logic/session';
@@ -21,17 +21,20 @@ const useRoute = (): Route => {
   return route;
 };
 
-const Header = ({ session, onSignOut }: { session: Session | undefined; onSignOut: () => void }) => {
+const Header = ({
+  session,
+  onSignOut,
+}: {
+  session: Session | undefined;
+  onSignOut: () => void;
+}) => {
   const shop = session?.shopId && session.shopId !== '*' ? session.shopId : 'demo';
   const staff = session && session.role !== 'customer';
   return (
     <header class="top">
-      <a class="skip" href="#main" onClick={(e) => {
-        e.preventDefault();
-        document.getElementById('main')?.focus();
-      }}>
+      <button type="button" class="skip" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
-      </a>
+      </button>
       <a class="brand" href={href({ view: 'home' })}>
         <span aria-hidden="true">☕</span> Serverless Espresso
       </a>
@@ -71,7 +74,11 @@ const Header = ({ session, onSignOut }: { session: Session | undefined; onSignOu
 const Screen = ({ route, session }: { route: Route; session: Session | undefined }) => {
   const here = location.hash || '#/';
   useEffect(() => {
-    if (route.view === 'home' && session) navigate(homeOf(session.role, session.shopId && session.shopId !== '*' ? session.shopId : 'demo'), true);
+    if (route.view === 'home' && session)
+      navigate(
+        homeOf(session.role, session.shopId && session.shopId !== '*' ? session.shopId : 'demo'),
+        true,
+      );
   }, [route, session]);
   switch (route.view) {
     case 'home':
@@ -80,7 +87,7 @@ const Screen = ({ route, session }: { route: Route; session: Session | undefined
       return <SignIn next={route.next} />;
     case 'not-found':
       return (
-        <main id="main">
+        <main id="main" tabIndex={-1}>
           <h1>Not found</h1>
           <p>
             Nothing lives at <code>{route.path}</code>. <a href="#/">Start over</a>.
@@ -130,17 +137,24 @@ export const Root = ({ config }: { config: WebConfig }) => {
     setSessionState(next);
   };
   const auth = useMemo(() => authAdapter(config.auth), [config]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: one client; the token is read per call
   const api = useMemo(
-    () => createApi(config, () => current.current?.token, () => setSession(undefined)),
+    () =>
+      createApi(
+        config,
+        () => current.current?.token,
+        () => setSession(undefined),
+      ),
     [config],
   );
   return (
     <App.Provider value={{ config, api, auth, session, setSession }}>
-      <Header session={session} onSignOut={() => {
-        setSession(undefined);
-        navigate('#/sign-in');
-      }} />
+      <Header
+        session={session}
+        onSignOut={() => {
+          setSession(undefined);
+          navigate('#/sign-in');
+        }}
+      />
       <Screen route={route} session={session} />
     </App.Provider>
   );

@@ -32,7 +32,8 @@ describe('web app in Chromium', function () {
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
     const [, started] = await Promise.all([
       run(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
         cwd: ROOT,
@@ -121,11 +122,16 @@ describe('web app in Chromium', function () {
 
     // The display counts the code down and lists the number as waiting.
     await display.page.waitForFunction(
-      (n) => [...document.querySelectorAll('[data-testid="board-waiting"] li')].some((li) => li.textContent === String(n)),
+      (n) =>
+        [...document.querySelectorAll('[data-testid="board-waiting"] li')].some(
+          (li) => li.textContent === String(n),
+        ),
       orderNumber,
       WAIT,
     );
-    expect(await display.page.getByTestId('qr-remaining').textContent()).to.not.equal(remainingBefore);
+    expect(await display.page.getByTestId('qr-remaining').textContent()).to.not.equal(
+      remainingBefore,
+    );
 
     // The barista claims it: the customer sees "being made", the display moves it there.
     const barista = await person({ width: 1280, height: 800 });
@@ -142,7 +148,10 @@ describe('web app in Chromium', function () {
     await mine.waitFor(WAIT);
     await customer.page.getByRole('heading', { name: `Being made #${orderNumber}` }).waitFor(WAIT);
     await display.page.waitForFunction(
-      (n) => [...document.querySelectorAll('[data-testid="board-making"] li')].some((li) => li.textContent === String(n)),
+      (n) =>
+        [...document.querySelectorAll('[data-testid="board-making"] li')].some(
+          (li) => li.textContent === String(n),
+        ),
       orderNumber,
       WAIT,
     );
@@ -157,7 +166,10 @@ describe('web app in Chromium', function () {
       .waitFor(WAIT);
     await customer.page.getByRole('heading', { name: `Ready #${orderNumber}` }).waitFor(WAIT);
     await display.page.waitForFunction(
-      (n) => [...document.querySelectorAll('[data-testid="board-ready"] li')].some((li) => li.textContent === String(n)),
+      (n) =>
+        [...document.querySelectorAll('[data-testid="board-ready"] li')].some(
+          (li) => li.textContent === String(n),
+        ),
       orderNumber,
       WAIT,
     );

@@ -13,24 +13,44 @@ export const ErrorNote = ({ error }: { error: unknown }) =>
     </p>
   ) : null;
 
-const ICONS: Record<string, string> = {
-  espresso: '☕',
-  americano: '☕',
-  'flat-white': '🥛',
-  cappuccino: '☕',
-  latte: '🥛',
-  mocha: '🍫',
-  'hot-chocolate': '🍫',
-  tea: '🍵',
-  'iced-coffee': '🧊',
+/** Each icon slug's liquid and foam colours; an unknown slug gets a plain coffee cup. */
+const ICONS: Record<string, { liquid: string; foam?: string; tall?: boolean }> = {
+  espresso: { liquid: '#3b2417' },
+  americano: { liquid: '#5a3520', tall: true },
+  'flat-white': { liquid: '#b7835a', foam: '#f3e6d6' },
+  cappuccino: { liquid: '#9a6a45', foam: '#fbf3ea' },
+  latte: { liquid: '#caa27c', foam: '#f6ebdd', tall: true },
+  mocha: { liquid: '#5b3a29', foam: '#e9d8c4', tall: true },
+  'hot-chocolate': { liquid: '#4a2a1a', foam: '#f0e2d2', tall: true },
+  tea: { liquid: '#a8742a', tall: true },
 };
 
-/** The drink's icon (decorative: the name is always next to it). */
-export const DrinkIcon = ({ icon }: { icon: string }) => (
-  <span class="drink-icon" aria-hidden="true">
-    {ICONS[icon] ?? '☕'}
-  </span>
-);
+/** The drink's icon, drawn in SVG (decorative: the name is always next to it). */
+export const DrinkIcon = ({ icon }: { icon: string }) => {
+  const { liquid, foam, tall } = ICONS[icon] ?? { liquid: '#6b4226' };
+  const top = tall ? 6 : 14;
+  return (
+    <svg class="drink-icon" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true">
+      <path
+        d={`M8 ${top} h28 l-3 28 a4 4 0 0 1 -4 3.5 h-14 a4 4 0 0 1 -4 -3.5 z`}
+        fill="#fff"
+        stroke="#3b2417"
+        stroke-width="2"
+      />
+      <path
+        d={`M10 ${top + 4} h24 l-2.4 22 a3 3 0 0 1 -3 2.5 h-13.2 a3 3 0 0 1 -3 -2.5 z`}
+        fill={liquid}
+      />
+      {foam ? <ellipse cx="22" cy={top + 5} rx="11" ry="3" fill={foam} /> : null}
+      <path
+        d={`M36 ${top + 6} h3 a5 5 0 0 1 0 10 h-4`}
+        fill="none"
+        stroke="#3b2417"
+        stroke-width="2.5"
+      />
+    </svg>
+  );
+};
 
 export const Countdown = ({
   secondsLeft,
@@ -103,8 +123,8 @@ export const ConfirmButton = ({
     );
   }
   return (
-    <span class="confirm" role="group" aria-label={question}>
-      <span>{question}</span>
+    <fieldset class="confirm">
+      <legend>{question}</legend>
       <button
         type="button"
         class="danger"
@@ -118,7 +138,7 @@ export const ConfirmButton = ({
       <button type="button" onClick={() => setAsking(false)}>
         No
       </button>
-    </span>
+    </fieldset>
   );
 };
 

@@ -1,4 +1,4 @@
-import { type ErrorCode, ErrorBodySchema } from '@espresso/schemas';
+import { ErrorBodySchema, type ErrorCode } from '@espresso/schemas';
 
 /** An API's 4xx/5xx answer (`{error: {code, message, field?}}`), or a transport failure. */
 export class ApiError extends Error {
@@ -20,7 +20,11 @@ export const apiErrorFrom = (status: number, body: unknown): ApiError => {
     const { code, message, field } = parsed.data.error;
     return new ApiError(status, code, message, field);
   }
-  return new ApiError(status, status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_REQUEST', `HTTP ${status}`);
+  return new ApiError(
+    status,
+    status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_REQUEST',
+    `HTTP ${status}`,
+  );
 };
 
 /**

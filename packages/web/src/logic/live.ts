@@ -88,7 +88,9 @@ export const startLive = (options: LiveOptions): (() => void) => {
     const connect = () => {
       if (stopped) return;
       options.onState?.('connecting');
-      const target = options.token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(options.token)}` : url;
+      const target = options.token
+        ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(options.token)}`
+        : url;
       const ws = new Impl(target);
       socket = ws;
       ws.onopen = () => {

@@ -47,5 +47,8 @@ export const drinkName = (menu: Menu | undefined, drinkId: string | undefined): 
 /** A selection starts with the first option of every group of the drink. */
 export const defaultModifiers = (menu: Menu, drinkId: string): ModifierChoice =>
   Object.fromEntries(
-    (menu.find((d) => d.drinkId === drinkId)?.modifiers ?? []).map((g) => [g.name, g.options[0] ?? '']),
+    (menu.find((d) => d.drinkId === drinkId)?.modifiers ?? []).map((g) => [
+      g.name,
+      g.options[0] ?? '',
+    ]),
   );

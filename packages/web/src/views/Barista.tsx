@@ -147,7 +147,7 @@ export const Barista = ({ shopId }: { shopId: string }) => {
   );
 
   return (
-    <main id="main" class="barista">
+    <main id="main" tabIndex={-1} class="barista">
       <div class="title-row">
         <h1>{shop?.name ?? shopId} · Barista</h1>
         <LiveBadge state={live} />

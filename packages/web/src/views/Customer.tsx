@@ -56,7 +56,7 @@ export const OrderStart = ({ shopId, code }: { shopId: string; code?: string | u
   });
 
   return (
-    <main id="main" class="customer">
+    <main id="main" tabIndex={-1} class="customer">
       <h1>{shop?.name ?? 'Order a drink'}</h1>
       {shop && !shop.open ? (
         <p class="closed-note" role="status">
@@ -146,7 +146,7 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
 
   if (!order || !shop) {
     return (
-      <main id="main" class="customer">
+      <main id="main" tabIndex={-1} class="customer">
         <h1>Your order</h1>
         {loadError ? <ErrorNote error={loadError} /> : <p role="status">Loading your order…</p>}
       </main>
@@ -160,7 +160,7 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
   const chosen = shop.menu.find((d) => d.drinkId === drinkId);
 
   return (
-    <main id="main" class="customer">
+    <main id="main" tabIndex={-1} class="customer">
       <div class="title-row">
         <h1>{shop.name}</h1>
         <LiveBadge state={live} />
@@ -256,7 +256,10 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
             onConfirm={() => void act(() => api.act(shopId, orderId, 'cancel'))}
           />
         ) : null}
-        {order.status === 'COMPLETED' || order.status === 'CANCELLED' || order.status === 'TIMED_OUT' || order.status === 'REJECTED' ? (
+        {order.status === 'COMPLETED' ||
+        order.status === 'CANCELLED' ||
+        order.status === 'TIMED_OUT' ||
+        order.status === 'REJECTED' ? (
           <a class="button" href={href({ view: 'order-start', shopId })}>
             Order another drink
           </a>
@@ -281,7 +284,7 @@ export const History = () => {
     api.history().then((h) => setOrders(h.orders), setError);
   }, [api]);
   return (
-    <main id="main" class="customer">
+    <main id="main" tabIndex={-1} class="customer">
       <h1>My orders</h1>
       <ErrorNote error={error} />
       {orders === undefined && !error ? <p role="status">Loading…</p> : null}

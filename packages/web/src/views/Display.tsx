@@ -1,6 +1,6 @@
 import type { PublicShopConfig, QrCodeResponse, QueueResponse } from '@espresso/schemas';
-import QRCode from 'qrcode';
 import { useEffect, useMemo, useState } from 'preact/hooks';
+import QRCode from 'qrcode';
 import { Countdown, ErrorNote, LiveBadge } from '../components/common';
 import { useApp } from '../context';
 import { useLive, useNow } from '../hooks';
@@ -67,8 +67,10 @@ export const Display = ({ shopId }: { shopId: string }) => {
   }, [link]);
 
   // The code's lifetime as first seen, for the countdown bar; a new code is read once it expires.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: measured once per code
-  const ttl = useMemo(() => (qr ? Math.max(1, secondsUntil(qr.expiresAt, Date.now())) : 1), [qr?.code]);
+  const ttl = useMemo(
+    () => (qr ? Math.max(1, secondsUntil(qr.expiresAt, Date.now())) : 1),
+    [qr?.code],
+  );
   const left = qr ? secondsUntil(qr.expiresAt, now) : 1;
   useEffect(() => {
     if (left === 0) reread();
@@ -76,7 +78,7 @@ export const Display = ({ shopId }: { shopId: string }) => {
 
   const board = queue ? displayBoard(queue) : undefined;
   return (
-    <main id="main" class="display">
+    <main id="main" tabIndex={-1} class="display">
       <div class="title-row">
         <h1>{shop?.name ?? shopId}</h1>
         <LiveBadge state={live} />
@@ -92,7 +94,12 @@ export const Display = ({ shopId }: { shopId: string }) => {
           ) : qr && image && link ? (
             <>
               <p class="qr-call">Scan to order</p>
-              <img src={image} alt={`QR code linking to ${link}`} class="qr" data-testid="qr-image" />
+              <img
+                src={image}
+                alt={`QR code linking to ${link}`}
+                class="qr"
+                data-testid="qr-image"
+              />
               <p class="qr-code-text">
                 or open the app and type <strong data-testid="qr-code">{qr.code}</strong>
               </p>
@@ -101,11 +108,7 @@ export const Display = ({ shopId }: { shopId: string }) => {
                   ? 'This code is used up; a new one comes shortly.'
                   : `${qr.remaining} ${qr.remaining === 1 ? 'order' : 'orders'} left on this code`}
               </p>
-              <Countdown
-                secondsLeft={left}
-                totalSeconds={ttl}
-                label="New code in"
-              />
+              <Countdown secondsLeft={left} totalSeconds={ttl} label="New code in" />
               <a class="qr-link" href={link} data-testid="qr-link">
                 {link}
               </a>

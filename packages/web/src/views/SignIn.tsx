@@ -54,7 +54,7 @@ export const SignIn = ({ next }: { next?: string | undefined }) => {
   };
 
   return (
-    <main class="sign-in" id="main">
+    <main class="sign-in" id="main" tabIndex={-1}>
       <h1>Sign in</h1>
       {auth.picksRole ? (
         <p class="muted">
