@@ -78,15 +78,21 @@ describe('queue grouping', () => {
     expect(board.waiting).to.deep.equal([]);
   });
 
-  [
-    {
-      name: 'joins the chosen options',
-      modifiers: { Size: 'Large', Milk: 'Oat' },
-      expected: 'Large · Oat',
-    },
-    { name: 'leaves out None', modifiers: { Milk: 'None', Syrup: 'Vanilla' }, expected: 'Vanilla' },
-    { name: 'is empty without modifiers', modifiers: undefined, expected: '' },
-  ].forEach((c: { name: string; modifiers: ModifierChoice | undefined; expected: string }) => {
+  (
+    [
+      {
+        name: 'joins the chosen options',
+        modifiers: { Size: 'Large', Milk: 'Oat' },
+        expected: 'Large · Oat',
+      },
+      {
+        name: 'leaves out None',
+        modifiers: { Milk: 'None', Syrup: 'Vanilla' },
+        expected: 'Vanilla',
+      },
+      { name: 'is empty without modifiers', modifiers: undefined, expected: '' },
+    ] as { name: string; modifiers: ModifierChoice | undefined; expected: string }[]
+  ).forEach((c) => {
     it(`modifier text ${c.name}`, () => {
       expect(modifiersText(c.modifiers)).to.equal(c.expected);
     });
