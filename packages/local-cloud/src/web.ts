@@ -64,7 +64,14 @@ export const startStaticSite = async (options: {
       res.end(req.method === 'HEAD' ? undefined : configJson);
       return;
     }
-    let file = path.join(root, decodeURIComponent(pathname));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad path');
+      return;
+    }
+    let file = path.join(root, decoded);
     if (file !== root && !file.startsWith(root + path.sep)) {
       res.writeHead(404).end();
       return;
