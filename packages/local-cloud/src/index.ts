@@ -14,3 +14,4 @@ export * from './sqs';
 export * from './stack';
 export * from './stepfunctions';
 export * from './util';
+export * from './web';

@@ -7,6 +7,7 @@ import * as identity from './identity';
 import * as schemas from './index';
 import * as order from './order';
 import * as shop from './shop';
+import * as web from './web';
 
 describe('index', () => {
   [
@@ -16,6 +17,7 @@ describe('index', () => {
     { name: 'identity', module: identity },
     { name: 'order', module: order },
     { name: 'events', module: events },
+    { name: 'web', module: web },
   ].forEach((c) => {
     it(`re-exports every export of ${c.name} unchanged`, () => {
       const names = Object.keys(c.module);

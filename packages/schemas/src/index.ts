@@ -4,3 +4,4 @@ export * from './events';
 export * from './identity';
 export * from './order';
 export * from './shop';
+export * from './web';

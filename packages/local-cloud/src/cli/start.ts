@@ -1,17 +1,21 @@
 /**
  * `pnpm start`: the whole system on this machine, no AWS account, no Docker.
  * Options: --services config,orders  --no-persist  --verbose
+ *          --web <folder>   serve a built web app (path from the repo root) with its /config.json
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkJava } from '../dynamodb';
+import { REPO_ROOT } from '../services';
 import { DEFAULT_STATE_DIR, startStack } from '../stack';
+import { startStaticSite, WEB_PORT, webConfigFor } from '../web';
 
 const { values } = parseArgs({
   options: {
     services: { type: 'string' },
     'no-persist': { type: 'boolean', default: false },
     verbose: { type: 'boolean', short: 'v', default: false },
+    web: { type: 'string' },
   },
 });
 
@@ -40,6 +44,18 @@ const stack = await startStack({
 
 const { endpoints } = stack;
 const rows: [string, string][] = [];
+const web = values.web
+  ? await startStaticSite({
+      root: path.resolve(REPO_ROOT, values.web),
+      port: WEB_PORT,
+      config: webConfigFor(endpoints, stack.stage),
+    }).catch(async (error: Error) => {
+      console.error(`\nThe web app could not be served: ${error.message}`);
+      await stack.stop();
+      process.exit(1);
+    })
+  : undefined;
+if (web) rows.push(['web app', web.url]);
 for (const name of ['config', 'orders', 'metrics'] as const) {
   const url = endpoints[name];
   if (url) rows.push([`${name} API`, url]);
@@ -57,6 +73,7 @@ say(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 const width = Math.max(...rows.map(([name]) => name.length));
 for (const [name, url] of rows) say(`  ${name.padEnd(width)}  ${url}`);
 say(`endpoints: ${path.join(DEFAULT_STATE_DIR, 'endpoints.json')}`);
+if (web) say(`open ${web.url} — sign in as customer, barista or display (one tab each)`);
 say(`try:  curl -s localhost:4010/shops/demo/config   ·   pnpm -s token --role admin --shop demo`);
 say(`      pnpm local:status   (events, queues, executions)   ·   Ctrl-C stops everything`);
 
@@ -65,6 +82,7 @@ const shutdown = async () => {
   if (stopping) return;
   stopping = true;
   say('stopping…');
+  await web?.stop();
   await stack.stop();
   say('stopped.');
   process.exit(0);

@@ -1,0 +1,55 @@
+import { expect } from 'chai';
+import { describe, it } from 'mocha';
+import { WebConfigSchema } from './web';
+
+const valid = {
+  stage: 'local',
+  api: { config: 'http://127.0.0.1:4010', orders: 'http://127.0.0.1:4020' },
+  auth: { kind: 'dev', issuer: 'http://127.0.0.1:4101/local-pool' },
+};
+
+describe('WebConfigSchema', () => {
+  [
+    { name: 'accepts a local config with the dev login and no WebSocket', input: valid },
+    {
+      name: 'accepts a WebSocket URL and the Cognito hosted UI',
+      input: {
+        ...valid,
+        websocketUrl: 'wss://ws.example.com/dev',
+        auth: {
+          kind: 'cognito',
+          domain: 'https://x.auth.eu-west-1.amazoncognito.com',
+          clientId: 'abc',
+        },
+      },
+    },
+  ].forEach((c) => {
+    it(c.name, () => {
+      expect(WebConfigSchema.safeParse(c.input).success).to.equal(true);
+    });
+  });
+
+  [
+    {
+      name: 'rejects an API URL that is not http(s)',
+      input: { ...valid, api: { ...valid.api, orders: 'ftp://x' } },
+      field: 'api.orders',
+    },
+    {
+      name: 'rejects a WebSocket URL that is not ws(s)',
+      input: { ...valid, websocketUrl: 'http://x' },
+      field: 'websocketUrl',
+    },
+    {
+      name: 'rejects an unknown sign-in kind',
+      input: { ...valid, auth: { kind: 'saml' } },
+      field: 'auth.kind',
+    },
+  ].forEach((c) => {
+    it(c.name, () => {
+      const parsed = WebConfigSchema.safeParse(c.input);
+      expect(parsed.success).to.equal(false);
+      expect(parsed.error?.issues[0]?.path.join('.')).to.equal(c.field);
+    });
+  });
+});

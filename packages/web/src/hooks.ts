@@ -1,0 +1,42 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useApp } from './context';
+import { type LiveMessage, type LiveState, singleFlight, startLive } from './logic/live';
+
+/** The current time, re-rendered every `everyMs`. */
+export const useNow = (everyMs = 1000): number => {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+};
+
+/**
+ * Keeps a screen current through the `live` module: pushes from the publisher's WebSocket when
+ * /config.json names one, polling otherwise. `refresh` re-reads the screen's API state; calls
+ * never overlap. Restarts when `key` changes.
+ */
+export const useLive = (
+  key: string,
+  refresh: () => Promise<void>,
+  relevant?: (message: LiveMessage) => boolean,
+): { state: LiveState; refresh: () => void } => {
+  const { config, session } = useApp();
+  const [state, setState] = useState<LiveState>('connecting');
+  const latest = useRef({ refresh, relevant });
+  latest.current = { refresh, relevant };
+  const token = session?.token;
+  const run = useMemo(() => singleFlight(() => latest.current.refresh()), []);
+  useEffect(() => {
+    return startLive({
+      websocketUrl: config.websocketUrl,
+      token,
+      refresh: () => void run(),
+      relevant: (message) => latest.current.relevant?.(message) ?? true,
+      onState: setState,
+    });
+  }, [key, config.websocketUrl, token, run]);
+  const refreshNow = useMemo(() => () => void run(), [run]);
+  return { state, refresh: refreshNow };
+};

@@ -1,0 +1,89 @@
+import { expect } from 'chai';
+import { describe, it } from 'mocha';
+import { ApiError, apiErrorFrom, errorMessage } from './errors';
+
+describe('API errors', () => {
+  it('reads the error body every API answers with', () => {
+    const error = apiErrorFrom(400, {
+      error: {
+        code: 'INVALID_REQUEST',
+        message: 'drinkId: mocha is not on the menu',
+        field: 'drinkId',
+      },
+    });
+    expect(error).to.include({ status: 400, code: 'INVALID_REQUEST', field: 'drinkId' });
+    expect(error.message).to.equal('drinkId: mocha is not on the menu');
+  });
+
+  it('still gives an error for a body that is not the contract', () => {
+    expect(apiErrorFrom(502, 'Bad Gateway')).to.include({ code: 'INTERNAL_ERROR', status: 502 });
+    expect(apiErrorFrom(404, undefined)).to.include({ code: 'INVALID_REQUEST', status: 404 });
+  });
+
+  [
+    {
+      name: 'a network failure says we keep trying',
+      error: new ApiError(0, 'NETWORK', 'x'),
+      expected: /Cannot reach the service/,
+    },
+    {
+      name: 'a 401 asks to sign in again',
+      error: new ApiError(401, 'UNAUTHORIZED', 'x'),
+      expected: /sign in again/,
+    },
+    {
+      name: 'a 403 says it is not allowed, with the reason',
+      error: new ApiError(403, 'FORBIDDEN', 'baristas of demo only'),
+      expected: /not allowed.*baristas of demo only/,
+    },
+    {
+      name: 'a bad QR code asks to scan again',
+      error: new ApiError(400, 'INVALID_REQUEST', 'qrCode: expired', 'qrCode'),
+      expected: /qrCode: expired.*Scan the code/,
+    },
+    {
+      name: 'another 400 shows the message naming the field',
+      error: new ApiError(
+        400,
+        'INVALID_REQUEST',
+        'modifiers.Milk: choose one of Regular, Oat',
+        'modifiers.Milk',
+      ),
+      expected: /^modifiers\.Milk: choose one/,
+    },
+    {
+      name: 'a 409 shows the current state',
+      error: new ApiError(409, 'CONFLICT', 'order is IN_PROGRESS'),
+      expected: /^order is IN_PROGRESS$/,
+    },
+    {
+      name: 'the daily limit says come back tomorrow',
+      error: new ApiError(429, 'LIMIT_EXCEEDED', 'daily limit reached.'),
+      expected: /daily limit reached\. Come back tomorrow/,
+    },
+    {
+      name: 'a 500 says nothing internal',
+      error: new ApiError(500, 'INTERNAL_ERROR', 'stack trace'),
+      expected: /^Something went wrong on our side/,
+    },
+    {
+      name: 'an unparseable answer asks to reload',
+      error: new ApiError(200, 'BAD_RESPONSE', 'x'),
+      expected: /Reload/,
+    },
+    {
+      name: 'any other error shows its message',
+      error: new Error('Sign-in failed'),
+      expected: /^Sign-in failed$/,
+    },
+    {
+      name: 'a thrown non-error still says something',
+      error: 'boom',
+      expected: /^Something went wrong\.$/,
+    },
+  ].forEach((c) => {
+    it(c.name, () => {
+      expect(errorMessage(c.error)).to.match(c.expected);
+    });
+  });
+});

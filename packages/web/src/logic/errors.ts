@@ -1,0 +1,59 @@
+import { ErrorBodySchema, type ErrorCode } from '@espresso/schemas';
+
+/** An API's 4xx/5xx answer (`{error: {code, message, field?}}`), or a transport failure. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | 'NETWORK' | 'BAD_RESPONSE',
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Builds the error for a non-2xx answer from its body (whatever the body holds). */
+export const apiErrorFrom = (status: number, body: unknown): ApiError => {
+  const parsed = ErrorBodySchema.safeParse(body);
+  if (parsed.success) {
+    const { code, message, field } = parsed.data.error;
+    return new ApiError(status, code, message, field);
+  }
+  return new ApiError(
+    status,
+    status >= 500 ? 'INTERNAL_ERROR' : 'INVALID_REQUEST',
+    `HTTP ${status}`,
+  );
+};
+
+/**
+ * The sentence a person reads for a failed call. Below 500 the API's own message is meant to be
+ * shown (it names the field); a few cases get words that say what to do next.
+ */
+export const errorMessage = (error: unknown): string => {
+  if (!(error instanceof ApiError)) {
+    return error instanceof Error && error.message ? error.message : 'Something went wrong.';
+  }
+  switch (error.code) {
+    case 'NETWORK':
+      return 'Cannot reach the service. Check your connection; we keep trying.';
+    case 'BAD_RESPONSE':
+      return 'The service answered something this app does not understand. Reload the page.';
+    case 'UNAUTHORIZED':
+      return 'Your sign-in has expired. Please sign in again.';
+    case 'FORBIDDEN':
+      return `You are not allowed to do that here. ${error.message}`;
+    case 'INTERNAL_ERROR':
+      return 'Something went wrong on our side. Please try again in a moment.';
+    case 'INVALID_REQUEST':
+      if (error.field === 'qrCode') {
+        return `That code does not work (${error.message}). Scan the code on the screen again.`;
+      }
+      return error.message;
+    case 'LIMIT_EXCEEDED':
+      return `${error.message} Come back tomorrow.`;
+    default:
+      return error.message;
+  }
+};

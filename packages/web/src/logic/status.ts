@@ -1,0 +1,95 @@
+import type { Order, OrderReason, OrderStatus } from '@espresso/schemas';
+
+export type Tone = 'waiting' | 'active' | 'done' | 'ended';
+
+export interface StatusView {
+  /** A few words: the headline of the customer's status panel. */
+  label: string;
+  /** One sentence saying what happens next. */
+  detail: string;
+  tone: Tone;
+}
+
+const SHORT: Record<OrderStatus, string> = {
+  AWAITING_SELECTION: 'Choosing',
+  QUEUED: 'Queued',
+  IN_PROGRESS: 'Being made',
+  COMPLETED: 'Ready',
+  CANCELLED: 'Cancelled',
+  TIMED_OUT: 'Timed out',
+  REJECTED: 'Not accepted',
+};
+
+/** A status in one or two words (history lists, badges). */
+export const statusLabel = (status: OrderStatus): string => SHORT[status];
+
+const REASONS: Record<OrderReason, string> = {
+  CLOSED: 'The shop is closed, so the order was not accepted.',
+  AT_CAPACITY: 'The baristas are at capacity right now. Try again in a few minutes.',
+  CUSTOMER_TIMEOUT: 'Time ran out before a drink was chosen. Scan the code again to start over.',
+  BARISTA_TIMEOUT: 'Our baristas could not get to your drink in time. Sorry! Please order again.',
+  CANCELLED_BY_CUSTOMER: 'You cancelled this order.',
+  CANCELLED_BY_BARISTA: 'A barista cancelled this order. Please ask at the counter.',
+};
+
+/** Why an order ended, in the customer's words. */
+export const reasonText = (reason: OrderReason | undefined): string | undefined =>
+  reason ? REASONS[reason] : undefined;
+
+/** What the customer's screen says about an order. */
+export const customerStatus = (
+  order: Pick<Order, 'status' | 'orderNumber' | 'reason'>,
+): StatusView => {
+  const number = order.orderNumber === undefined ? '' : ` #${order.orderNumber}`;
+  switch (order.status) {
+    case 'AWAITING_SELECTION':
+      return {
+        label: 'Choose your drink',
+        detail: 'Pick a drink before the time runs out.',
+        tone: 'waiting',
+      };
+    case 'QUEUED':
+      return {
+        label: `Queued${number}`,
+        detail:
+          order.orderNumber === undefined
+            ? 'Your order is in; your number is on its way.'
+            : 'Look out for your number on the big screen.',
+        tone: 'waiting',
+      };
+    case 'IN_PROGRESS':
+      return {
+        label: `Being made${number}`,
+        detail: 'A barista is making your drink.',
+        tone: 'active',
+      };
+    case 'COMPLETED':
+      return {
+        label: `Ready${number}`,
+        detail: 'Your drink is ready for collection. Enjoy!',
+        tone: 'done',
+      };
+    case 'CANCELLED':
+      return {
+        label: 'Cancelled',
+        detail: reasonText(order.reason) ?? 'This order was cancelled.',
+        tone: 'ended',
+      };
+    case 'TIMED_OUT':
+      return {
+        label: 'Timed out',
+        detail: reasonText(order.reason) ?? 'This order timed out.',
+        tone: 'ended',
+      };
+    case 'REJECTED':
+      return {
+        label: 'Not accepted',
+        detail: reasonText(order.reason) ?? 'The shop could not take this order.',
+        tone: 'ended',
+      };
+  }
+};
+
+/** The customer may cancel until a barista claims the order. */
+export const customerMayCancel = (status: OrderStatus): boolean =>
+  status === 'AWAITING_SELECTION' || status === 'QUEUED';

@@ -1,0 +1,230 @@
+/**
+ * The web app in a real browser (Debian's Chromium driven by playwright-core) against a private
+ * local stack: a display, a customer and a barista on the same shop, each in its own browser
+ * context, run an order from the QR code to "ready" without a reload; a closed shop shows closed.
+ * Screenshots of every view go to `test-results/` (git-ignored).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type StaticSite, startStaticSite, webConfigFor } from '@espresso/local-cloud';
+import { startTestStack, type TestStack } from '@espresso/test-support';
+import { expect } from 'chai';
+import { after, before, describe, it } from 'mocha';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = path.join(ROOT, 'dist');
+const SHOTS = path.join(ROOT, 'test-results');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOP = 'demo';
+const WAIT = { timeout: 20_000 };
+
+describe('web app in Chromium', function () {
+  this.timeout(120_000);
+  let stack: TestStack;
+  let site: StaticSite;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+    const [, started] = await Promise.all([
+      run(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
+        cwd: ROOT,
+      }),
+      startTestStack(['config', 'orders']),
+      mkdir(SHOTS, { recursive: true }),
+    ]);
+    stack = started;
+    site = await startStaticSite({
+      root: DIST,
+      port: 0,
+      config: webConfigFor(stack.endpoints, stack.stage),
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await site?.stop();
+    await stack?.stop();
+  });
+
+  /** A fresh browser context (its own storage: one person) with a page, errors collected. */
+  const person = async (viewport: { width: number; height: number }) => {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    return { page, errors };
+  };
+
+  const signIn = async (page: Page, url: string) => {
+    await page.goto(url);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+
+  const numbersOn = async (page: Page, board: 'making' | 'ready' | 'waiting') =>
+    (await page.getByTestId(`board-${board}`).locator('li').allTextContents()).map(Number);
+
+  it('runs an order from the display QR code to ready, live on every screen', async () => {
+    // The display signs in and shows the QR code with the customer link.
+    const display = await person({ width: 1600, height: 900 });
+    await signIn(display.page, `${site.url}/#/shop/${SHOP}/display`);
+    const link = display.page.getByTestId('qr-link');
+    await link.waitFor(WAIT);
+    const customerUrl = await link.getAttribute('href');
+    expect(customerUrl).to.match(new RegExp(`#/shop/${SHOP}/order\\?code=[A-Za-z0-9_-]+$`));
+    expect(await display.page.getByTestId('qr-image').getAttribute('src')).to.match(
+      /^data:image\/png;base64,/,
+    );
+    const remainingBefore = await display.page.getByTestId('qr-remaining').textContent();
+
+    // The customer opens the link on a phone, signs in and sees the menu with a countdown.
+    const customer = await person({ width: 390, height: 844 });
+    await signIn(customer.page, customerUrl ?? '');
+    const status = customer.page.getByTestId('order-status');
+    await customer.page.getByRole('heading', { name: 'Choose your drink' }).waitFor(WAIT);
+    expect(await customer.page.getByTestId('countdown').textContent()).to.match(/\d+:\d\d/);
+    expect(await customer.page.getByLabel('Cappuccino').isDisabled()).to.equal(true);
+    await customer.page.getByText('Flat White').click();
+    await customer.page.getByText('Oat', { exact: true }).click();
+    await shot(customer.page, 'customer-menu');
+    await customer.page.getByRole('button', { name: 'Order Flat White' }).click();
+    await customer.page.getByRole('heading', { name: /^Queued #\d+$/ }).waitFor(WAIT);
+    const heading = (await status.getByRole('heading').textContent()) ?? '';
+    const orderNumber = Number(heading.replace(/\D+/g, ''));
+    expect(orderNumber).to.be.greaterThan(0);
+    expect(await status.textContent()).to.include('Flat White · Oat');
+
+    // The display counts the code down and lists the number as waiting.
+    await display.page.waitForFunction(
+      (n) =>
+        [...document.querySelectorAll('[data-testid="board-waiting"] li')].some(
+          (li) => li.textContent === String(n),
+        ),
+      orderNumber,
+      WAIT,
+    );
+    expect(await display.page.getByTestId('qr-remaining').textContent()).to.not.equal(
+      remainingBefore,
+    );
+
+    // The barista claims it: the customer sees "being made", the display moves it there.
+    const barista = await person({ width: 1280, height: 800 });
+    await signIn(barista.page, `${site.url}/#/shop/${SHOP}/barista`);
+    const queued = barista.page.getByTestId('column-queued');
+    const card = queued.getByRole('listitem', { name: `Order #${orderNumber}, Flat White` });
+    await card.waitFor(WAIT);
+    expect(await card.textContent()).to.include('Oat');
+    await shot(barista.page, 'barista-queued');
+    await card.getByRole('button', { name: 'Claim' }).click();
+    const mine = barista.page
+      .getByTestId('column-in-progress')
+      .getByRole('listitem', { name: `Order #${orderNumber}, Flat White` });
+    await mine.waitFor(WAIT);
+    await customer.page.getByRole('heading', { name: `Being made #${orderNumber}` }).waitFor(WAIT);
+    await display.page.waitForFunction(
+      (n) =>
+        [...document.querySelectorAll('[data-testid="board-making"] li')].some(
+          (li) => li.textContent === String(n),
+        ),
+      orderNumber,
+      WAIT,
+    );
+    expect(await numbersOn(display.page, 'making')).to.include(orderNumber);
+    await shot(display.page, 'display-being-made');
+
+    // The barista completes it: ready everywhere, without a reload.
+    await mine.getByRole('button', { name: 'Complete' }).click();
+    await barista.page
+      .getByTestId('column-ready')
+      .getByRole('listitem', { name: `Order #${orderNumber}, Flat White` })
+      .waitFor(WAIT);
+    await customer.page.getByRole('heading', { name: `Ready #${orderNumber}` }).waitFor(WAIT);
+    await display.page.waitForFunction(
+      (n) =>
+        [...document.querySelectorAll('[data-testid="board-ready"] li')].some(
+          (li) => li.textContent === String(n),
+        ),
+      orderNumber,
+      WAIT,
+    );
+    expect(await numbersOn(display.page, 'making')).to.not.include(orderNumber);
+    await shot(barista.page, 'barista-ready');
+    await shot(display.page, 'display-ready');
+
+    // The customer's journey lists the workflow's steps, and the history has the order.
+    await customer.page.getByTestId('journey').locator('li').first().waitFor(WAIT);
+    expect(await customer.page.getByTestId('journey').textContent()).to.include('WaitForBarista');
+    await shot(customer.page, 'customer-ready');
+    await customer.page.getByRole('link', { name: 'My orders' }).first().click();
+    await customer.page.getByRole('link', { name: `#${orderNumber} flat-white` }).waitFor(WAIT);
+    await shot(customer.page, 'customer-history');
+
+    for (const p of [display, customer, barista]) expect(p.errors, 'page errors').to.deep.equal([]);
+  });
+
+  it('lets a customer type the code and cancel before a barista claims it', async () => {
+    const { body } = await stack.call('orders', 'GET', `/shops/${SHOP}/qr-code`, {
+      token: await stack.token({ role: 'display', shopId: SHOP }),
+    });
+    const { code } = body as { code: string };
+    const customer = await person({ width: 390, height: 844 });
+    await signIn(customer.page, `${site.url}/#/shop/${SHOP}/order`);
+    await customer.page.getByLabel('Code shown under the QR code on the screen').fill(code);
+    await customer.page.getByRole('button', { name: 'Start my order' }).click();
+    await customer.page.getByRole('heading', { name: 'Choose your drink' }).waitFor(WAIT);
+    await customer.page.getByRole('button', { name: 'Cancel order' }).click();
+    await customer.page.getByRole('button', { name: 'Yes, cancel order' }).click();
+    await customer.page.getByRole('heading', { name: 'Cancelled' }).waitFor(WAIT);
+    expect(await customer.page.getByTestId('order-status').textContent()).to.include(
+      'You cancelled this order.',
+    );
+    await shot(customer.page, 'customer-cancelled');
+  });
+
+  it('shows a closed shop on the display and to customers, and opens it again', async () => {
+    const barista = await person({ width: 1280, height: 800 });
+    await signIn(barista.page, `${site.url}/#/shop/${SHOP}/barista`);
+    await barista.page.getByRole('button', { name: 'Shop is open — close it' }).click();
+    await barista.page.getByRole('button', { name: 'Shop is closed — open it' }).waitFor(WAIT);
+
+    const display = await person({ width: 1600, height: 900 });
+    await signIn(display.page, `${site.url}/#/shop/${SHOP}/display`);
+    await display.page.getByTestId('shop-closed').waitFor(WAIT);
+    expect(await display.page.getByTestId('qr-image').count()).to.equal(0);
+    await shot(display.page, 'display-closed');
+
+    const customer = await person({ width: 390, height: 844 });
+    await signIn(customer.page, `${site.url}/#/shop/${SHOP}/order`);
+    await customer.page.getByText('The shop is closed right now').waitFor(WAIT);
+    await shot(customer.page, 'customer-closed');
+
+    await barista.page.getByRole('button', { name: 'Shop is closed — open it' }).click();
+    await display.page.getByTestId('qr-image').waitFor(WAIT);
+  });
+});
