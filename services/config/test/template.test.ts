@@ -161,6 +161,16 @@ describe('config service template (serverless package)', function () {
       .and.to.contain('"Ref":"UserPool"');
   });
 
+  it('gives every output one value CloudFormation accepts (a string or one intrinsic)', () => {
+    for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+      const value = output.Value;
+      const ok =
+        typeof value === 'string' ||
+        (value !== null && typeof value === 'object' && Object.keys(value).length === 1);
+      expect(ok, `${name}: ${JSON.stringify(value)}`).to.equal(true);
+    }
+  });
+
   it('exports what other services need as outputs', () => {
     expect(Object.keys(template.Outputs ?? {})).to.include.members([
       'EventBusName',

@@ -195,6 +195,19 @@ describe('order journeys (local stack)', function () {
       'EndOrder',
     ]);
     for (const step of journey.steps) expect(step.exitedAt, step.name).to.be.a('string');
+    // Standard workflows bill per state transition: a completed order enters 10 states.
+    expect(names).to.deep.equal([
+      'ClaimOrder',
+      'GetShop',
+      'IsOpen',
+      'TakeSlot',
+      'WaitForCustomer',
+      'Selected',
+      'NextNumber',
+      'WaitForBarista',
+      'ReleaseSlot',
+      'EndOrder',
+    ]);
     expect(checkedTypes(orderId)).to.deep.equal([
       'Validator.NewOrder',
       'OrderProcessor.WorkflowStarted',

@@ -173,6 +173,16 @@ describe('orders service template (serverless package)', function () {
     expect(statements).not.to.contain('"Resource":"*"');
   });
 
+  it('gives every output one value CloudFormation accepts (a string or one intrinsic)', () => {
+    for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+      const value = output.Value;
+      const ok =
+        typeof value === 'string' ||
+        (value !== null && typeof value === 'object' && Object.keys(value).length === 1);
+      expect(ok, `${name}: ${JSON.stringify(value)}`).to.equal(true);
+    }
+  });
+
   it('lets the OrderManager update only the orders table, put events only on the bus, and resume only the processor', () => {
     const [, role] =
       resources('AWS::IAM::Role').find(
