@@ -5,8 +5,8 @@
  *   DashboardBody: ${file(./cloudwatch.cjs):dashboardBody}
  *
  * Names come from the service's own config (`custom.names`, the stage, `${aws:region}`) and
- * the compose params (the orders service's state machines, and its HTTP API's URL, whose host
- * starts with the API id). This service's own API id is only known once deployed, so the body
+ * the compose params (the orders service's state machines and HTTP API id). This service's
+ * own API id is only known once deployed, so the body
  * is an `Fn::Join` that puts `Ref HttpApi` in its place. Nothing is hard-coded.
  */
 
@@ -42,8 +42,7 @@ const dashboardBody = async ({ resolveVariable }) => {
   const api = `${service}-${stage}-getMetrics`;
   const orderProcessor = await v('param:orderProcessorArn');
   const orderManager = await v('param:orderManagerArn');
-  // https://<apiId>.execute-api.<region>.amazonaws.com (locally http://127.0.0.1:<port>)
-  const ordersApiId = new URL(await v('param:ordersHttpApiUrl')).hostname.split('.')[0];
+  const ordersApiId = await v('param:ordersHttpApiId');
 
   const width = 12;
   const height = 6;
@@ -240,7 +239,3 @@ const dashboardBody = async ({ resolveVariable }) => {
 };
 
 module.exports = { dashboardBody, joinWithSlots };
-
-/** The orders service's HTTP API id, from its URL's host (for the API alarms). */
-module.exports.ordersApiId = async ({ resolveVariable }) =>
-  new URL(await resolveVariable('param:ordersHttpApiUrl')).hostname.split('.')[0];
