@@ -14,6 +14,7 @@ export const metrics = new Metrics();
  * the DynamoDB write requests it took.
  */
 export const reportBatch = (
+  records: number,
   outcomes: ReadonlyMap<string, MessageOutcome>,
   writeRequests: number,
 ) => {
@@ -40,15 +41,15 @@ export const reportBatch = (
       drink.addDimensions({ shopId: ending.shopId, drinkId: ending.drinkId });
       drink.addMetric('DrinksCompleted', MetricUnit.Count, 1);
     }
-    if (ending.waitMs !== undefined || ending.makeMs !== undefined) {
-      const times = metrics.singleMetric();
-      times.addDimensions({ shopId: ending.shopId });
-      if (ending.waitMs !== undefined) {
-        times.addMetric('WaitTime', MetricUnit.Seconds, ending.waitMs / 1000);
-      }
-      if (ending.makeMs !== undefined) {
-        times.addMetric('MakeTime', MetricUnit.Seconds, ending.makeMs / 1000);
-      }
+    // A single metric is published at its first addMetric: one per measurement.
+    for (const [name, ms] of [
+      ['WaitTime', ending.waitMs],
+      ['MakeTime', ending.makeMs],
+    ] as const) {
+      if (ms === undefined) continue;
+      const time = metrics.singleMetric();
+      time.addDimensions({ shopId: ending.shopId });
+      time.addMetric(name, MetricUnit.Seconds, ms / 1000);
     }
   }
   metrics.addMetric('EndingsApplied', MetricUnit.Count, applied);
@@ -57,7 +58,7 @@ export const reportBatch = (
   metrics.addMetric('TableWriteRequests', MetricUnit.Count, writeRequests);
   metrics.publishStoredMetrics();
   logger.info('batch counted', {
-    messages: outcomes.size,
+    messages: records,
     applied,
     duplicates,
     failed,

@@ -112,11 +112,12 @@ describe('counting order endings (local stack)', function () {
   it('applies the nine good messages of a batch and dead-letters the poison one after 3 receives', async function () {
     this.timeout(60_000);
     // The queue's visibility timeout is 6x the consumer's (36 s locally): shortened here so
-    // the three receives take seconds. The redrive policy (3 receives) is the template's.
+    // the three receives take seconds (still longer than the 1 s batching window, so a failed
+    // message does not come back into the batch being gathered). The redrive policy (3 receives) is the template's.
     await m.sqs.send(
       new SetQueueAttributesCommand({
         QueueUrl: m.queueUrl,
-        Attributes: { VisibilityTimeout: '1' },
+        Attributes: { VisibilityTimeout: '3' },
       }),
     );
     try {
@@ -145,8 +146,13 @@ describe('counting order endings (local stack)', function () {
         return r.totals.orders === 9 ? r : undefined;
       });
       expect(report.drinks).to.deep.equal([{ drinkId: 'espresso', count: 9 }]);
-      const first = batchReports(m).slice(before)[0];
-      expect(first).to.include({ messages: 10, applied: 9, failed: 1 });
+      // The consumer's log line reaches the test through offline's output, a moment later.
+      const first = await until('the batch report', () => batchReports(m).slice(before)[0]);
+      expect(first, JSON.stringify(batchReports(m).slice(before))).to.include({
+        messages: 10,
+        applied: 9,
+        failed: 1,
+      });
 
       const dead = await until(
         'the poison message in the DLQ',
@@ -157,10 +163,12 @@ describe('counting order endings (local stack)', function () {
         30_000,
       );
       expect(dead.Body).to.equal(poison);
-      const failures = batchReports(m)
-        .slice(before)
-        .reduce((n, r) => n + r.failed, 0);
-      expect(failures, 'receives of the poison message that failed').to.equal(3);
+      const failures = () =>
+        batchReports(m)
+          .slice(before)
+          .reduce((n, r) => n + r.failed, 0);
+      await until('three failed receives reported', () => (failures() >= 3 ? true : undefined));
+      expect(failures(), 'receives of the poison message that failed').to.equal(3);
       expect((await getMetrics(m, shopId, '2026-11-25')).totals.orders).to.equal(9);
     } finally {
       await m.sqs.send(

@@ -22,7 +22,7 @@ export const buildHandler =
       table,
       event.Records.map((record) => ({ id: record.messageId, body: record.body })),
     );
-    reportBatch(outcomes, writes.take());
+    reportBatch(event.Records.length, outcomes, writes.take());
     const settle = async (record: SQSRecord) => {
       const outcome = outcomes.get(record.messageId);
       if (!outcome) throw new Error(`message ${record.messageId} was not processed`);
