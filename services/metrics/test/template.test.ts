@@ -110,6 +110,14 @@ describe('metrics service template (serverless package)', function () {
     expect(dlq.QueueName).to.equal('espresso-metrics-tpl-endings-dlq');
   });
 
+  it('keeps visibility at 6x the consumer on the local stage too', async () => {
+    const local = (await packageForTest(serviceDir, 'local', params)).template.Resources;
+    const timeout = Number(local.ConsumeEndingsLambdaFunction?.Properties?.Timeout);
+    const visibility = Number(local.EndingsQueue?.Properties?.VisibilityTimeout);
+    expect(timeout).to.be.greaterThan(0);
+    expect(visibility).to.be.at.least(6 * timeout);
+  });
+
   it('feeds the consumer batches of 10 with a window and partial batch responses', () => {
     const [mapping, ...more] = ofType('AWS::Lambda::EventSourceMapping');
     expect(more).to.be.empty;
