@@ -75,7 +75,11 @@ describe('metrics service template (serverless package)', function () {
     ]);
     for (const type of pattern['detail-type']) expect(isDetailType(type), type).to.equal(true);
     expect(rule.Targets).to.deep.equal([
-      { Id: 'endings-queue', Arn: getAtt('EndingsQueue', 'Arn') },
+      {
+        Id: 'endings-queue',
+        Arn: getAtt('EndingsQueue', 'Arn'),
+        DeadLetterConfig: { Arn: getAtt('EndingsDlq', 'Arn') },
+      },
     ]);
   });
 
@@ -94,6 +98,18 @@ describe('metrics service template (serverless package)', function () {
       },
     ]);
     expect(template.Resources.EndingsRule?.Type).to.equal('AWS::Events::Rule');
+  });
+
+  it("admits only the endings rule's dead letters to the DLQ", () => {
+    const policy = props('EndingsDlqPolicy');
+    expect(policy.Queues).to.deep.equal([{ Ref: 'EndingsDlq' }]);
+    const { Statement } = policy.PolicyDocument as { Statement: Record<string, unknown>[] };
+    expect(Statement).to.have.length(1);
+    expect(Statement[0]).to.deep.include({
+      Action: 'sqs:SendMessage',
+      Resource: getAtt('EndingsDlq', 'Arn'),
+      Condition: { ArnEquals: { 'aws:SourceArn': getAtt('EndingsRule', 'Arn') } },
+    });
   });
 
   it('encrypts both queues and dead-letters after 3 receives, visibility 6x the consumer', () => {
