@@ -76,6 +76,11 @@ export const buildResolveContext = (
             `arn:aws:events:${region}:${accountId}:rule/${busName && busName !== 'default' ? `${busName}/` : ''}${name}`;
           break;
         }
+        case 'AWS::ApiGatewayV2::Api':
+          // An API id as AWS gives one (for outputs such as `HttpApiId` that other services'
+          // dashboards and alarms name); the local URL is set by the stack (`ApiEndpoint`).
+          ctx.refs[logicalId] = `local${logicalId.toLowerCase()}`;
+          break;
         case 'AWS::Cognito::UserPool': {
           // Locally the pool is the local issuer (identity.ts): tokens carry its issuer URL.
           const id = `${region}_local`;

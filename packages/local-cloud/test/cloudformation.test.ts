@@ -309,6 +309,7 @@ describe('buildResolveContext', () => {
         Properties: { FunctionName: 'espresso-config-test-getShopConfig', Handler: 'x.handler' },
       },
       ServerlessDeploymentBucket: { Type: 'AWS::S3::Bucket' },
+      HttpApi: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP' } },
     },
   };
   const orders: Template = {
@@ -409,6 +410,12 @@ describe('buildResolveContext', () => {
         kind: 'attributes',
         key: 'GetShopConfigLambdaFunction.Arn',
         expected: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:espresso-config-test-getShopConfig`,
+      },
+      {
+        name: 'an HTTP API Ref is a local API id (for outputs such as HttpApiId)',
+        kind: 'refs',
+        key: 'HttpApi',
+        expected: 'localhttpapi',
       },
       {
         name: 'a Lambda function without FunctionName is named by its logical id',

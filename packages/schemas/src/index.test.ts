@@ -5,6 +5,7 @@ import * as errors from './errors';
 import * as events from './events';
 import * as identity from './identity';
 import * as schemas from './index';
+import * as metrics from './metrics';
 import * as order from './order';
 import * as shop from './shop';
 import * as web from './web';
@@ -18,6 +19,7 @@ describe('index', () => {
     { name: 'order', module: order },
     { name: 'events', module: events },
     { name: 'web', module: web },
+    { name: 'metrics', module: metrics },
   ].forEach((c) => {
     it(`re-exports every export of ${c.name} unchanged`, () => {
       const names = Object.keys(c.module);

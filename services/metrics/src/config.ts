@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+const EnvSchema = z.object({
+  METRICS_TABLE: z.string().min(1),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+let cached: Env | undefined;
+
+/** This service's settings, parsed from the environment once; a missing one fails loudly. */
+export const env = (): Env => {
+  cached ??= EnvSchema.parse(process.env);
+  return cached;
+};

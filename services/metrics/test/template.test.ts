@@ -1,0 +1,258 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Template } from '@espresso/local-cloud';
+import { isDetailType } from '@espresso/schemas';
+import { functionRoles, ownPermissions, packageForTest } from '@espresso/test-support';
+import { expect } from 'chai';
+
+const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const params = {
+  eventBusName: 'espresso-config-tpl-bus',
+  eventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/espresso-config-tpl-bus',
+  issuerUrl: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test',
+  jwtAudience: 'client',
+  orderProcessorArn:
+    'arn:aws:states:us-east-1:123456789012:stateMachine:espresso-orders-tpl-order-processor',
+  orderManagerArn:
+    'arn:aws:states:us-east-1:123456789012:stateMachine:espresso-orders-tpl-order-manager',
+  ordersHttpApiId: 'ordersapi1',
+};
+
+const getAtt = (logicalId: string, attribute: string) => ({
+  'Fn::GetAtt': [logicalId, attribute],
+});
+
+describe('metrics service template (serverless package)', function () {
+  this.timeout(180_000);
+  let template: Template;
+  const props = (logicalId: string) => {
+    const resource = template.Resources[logicalId];
+    expect(resource, logicalId).to.exist;
+    return (resource?.Properties ?? {}) as Record<string, unknown>;
+  };
+  const ofType = (type: string) =>
+    Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+  const consumerTimeout = () => Number(props('ConsumeEndingsLambdaFunction').Timeout);
+
+  before(async () => {
+    ({ template } = await packageForTest(serviceDir, 'tpl', params));
+  });
+
+  it('gives each function its own role with exactly the actions it uses on its resources', () => {
+    const roles = functionRoles(template);
+    expect(new Set(roles.map((r) => r.roleLogicalId)).size).to.equal(roles.length);
+    const table = JSON.stringify(getAtt('MetricsTable', 'Arn'));
+    const queue = JSON.stringify(getAtt('EndingsQueue', 'Arn'));
+    expect(
+      Object.fromEntries(
+        roles.map((r) => [
+          r.functionName.replace('espresso-metrics-tpl-', ''),
+          ownPermissions(r.statements),
+        ]),
+      ),
+    ).to.deep.equal({
+      consumeEndings: {
+        'sqs:ReceiveMessage': [queue],
+        'sqs:DeleteMessage': [queue],
+        'sqs:GetQueueAttributes': [queue],
+        'dynamodb:GetItem': [table],
+        'dynamodb:UpdateItem': [table],
+      },
+      getMetrics: { 'dynamodb:Query': [table] },
+    });
+  });
+
+  it('routes exactly the order endings that carry the facts from the bus to the queue', () => {
+    const rule = props('EndingsRule');
+    expect(rule.EventBusName).to.equal(params.eventBusName);
+    const pattern = rule.EventPattern as { source: string[]; 'detail-type': string[] };
+    expect(pattern.source).to.deep.equal(['espresso.orders']);
+    expect(pattern['detail-type']).to.have.members([
+      'OrderManager.OrderCompleted',
+      'OrderManager.OrderCancelled',
+      'OrderProcessor.OrderTimedOut',
+      'OrderProcessor.ShopUnavailable',
+    ]);
+    for (const type of pattern['detail-type']) expect(isDetailType(type), type).to.equal(true);
+    expect(rule.Targets).to.deep.equal([
+      {
+        Id: 'endings-queue',
+        Arn: getAtt('EndingsQueue', 'Arn'),
+        DeadLetterConfig: { Arn: getAtt('EndingsDlq', 'Arn') },
+      },
+    ]);
+  });
+
+  it("admits only the endings rule's ARN to the queue", () => {
+    const policy = props('EndingsQueuePolicy');
+    expect(policy.Queues).to.deep.equal([{ Ref: 'EndingsQueue' }]);
+    const { Statement } = policy.PolicyDocument as { Statement: Record<string, unknown>[] };
+    expect(Statement).to.deep.equal([
+      {
+        Sid: 'EndingsRuleOnly',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: getAtt('EndingsQueue', 'Arn'),
+        Condition: { ArnEquals: { 'aws:SourceArn': getAtt('EndingsRule', 'Arn') } },
+      },
+    ]);
+    expect(template.Resources.EndingsRule?.Type).to.equal('AWS::Events::Rule');
+  });
+
+  it("admits only the endings rule's dead letters to the DLQ", () => {
+    const policy = props('EndingsDlqPolicy');
+    expect(policy.Queues).to.deep.equal([{ Ref: 'EndingsDlq' }]);
+    const { Statement } = policy.PolicyDocument as { Statement: Record<string, unknown>[] };
+    expect(Statement).to.have.length(1);
+    expect(Statement[0]).to.deep.include({
+      Action: 'sqs:SendMessage',
+      Resource: getAtt('EndingsDlq', 'Arn'),
+      Condition: { ArnEquals: { 'aws:SourceArn': getAtt('EndingsRule', 'Arn') } },
+    });
+  });
+
+  it('encrypts both queues and dead-letters after 3 receives, visibility 6x the consumer', () => {
+    const queue = props('EndingsQueue');
+    const dlq = props('EndingsDlq');
+    expect(queue.SqsManagedSseEnabled).to.equal(true);
+    expect(dlq.SqsManagedSseEnabled).to.equal(true);
+    expect(queue.RedrivePolicy).to.deep.equal({
+      deadLetterTargetArn: getAtt('EndingsDlq', 'Arn'),
+      maxReceiveCount: 3,
+    });
+    expect(Number(queue.VisibilityTimeout)).to.be.at.least(6 * consumerTimeout());
+    expect(queue.QueueName).to.equal('espresso-metrics-tpl-endings');
+    expect(dlq.QueueName).to.equal('espresso-metrics-tpl-endings-dlq');
+  });
+
+  it('keeps visibility at 6x the consumer on the local stage too', async () => {
+    const local = (await packageForTest(serviceDir, 'local', params)).template.Resources;
+    const timeout = Number(local.ConsumeEndingsLambdaFunction?.Properties?.Timeout);
+    const visibility = Number(local.EndingsQueue?.Properties?.VisibilityTimeout);
+    expect(timeout).to.be.greaterThan(0);
+    expect(visibility).to.be.at.least(6 * timeout);
+  });
+
+  it('feeds the consumer batches of 10 with a window and partial batch responses', () => {
+    const [mapping, ...more] = ofType('AWS::Lambda::EventSourceMapping');
+    expect(more).to.be.empty;
+    const p = (mapping?.[1].Properties ?? {}) as Record<string, unknown>;
+    expect(p.EventSourceArn).to.deep.equal(getAtt('EndingsQueue', 'Arn'));
+    expect(p.FunctionName).to.deep.equal(getAtt('ConsumeEndingsLambdaFunction', 'Arn'));
+    expect(p.BatchSize).to.equal(10);
+    expect(Number(p.MaximumBatchingWindowInSeconds)).to.be.greaterThan(0);
+    expect(p.FunctionResponseTypes).to.deep.equal(['ReportBatchItemFailures']);
+  });
+
+  it('keys the metrics table by shop and day, encrypted, on demand', () => {
+    const table = props('MetricsTable');
+    expect(table.TableName).to.equal('espresso-metrics-tpl-metrics');
+    expect(table.KeySchema).to.deep.equal([
+      { AttributeName: 'shopId', KeyType: 'HASH' },
+      { AttributeName: 'day', KeyType: 'RANGE' },
+    ]);
+    expect(table.SSESpecification).to.deep.equal({ SSEEnabled: true });
+    expect(table.BillingMode).to.equal('PAY_PER_REQUEST');
+  });
+
+  describe('the dashboard', () => {
+    type Widget = {
+      type: string;
+      properties: { title: string; region: string; metrics: unknown[] };
+    };
+    let widgets: Widget[];
+    let text: string;
+
+    before(() => {
+      const body = props('Dashboard').DashboardBody as { 'Fn::Join': [string, unknown[]] };
+      const [separator, parts] = body['Fn::Join'];
+      // Intrinsics stand for this API's id; everything else is the literal JSON.
+      text = parts
+        .map((p) =>
+          typeof p === 'string' ? p : JSON.stringify(p) === '{"Ref":"HttpApi"}' ? 'API' : '?',
+        )
+        .join(separator);
+      widgets = (JSON.parse(text) as { widgets: Widget[] }).widgets;
+    });
+
+    it('is valid JSON with a title, a region and metrics in every widget', () => {
+      expect(props('Dashboard').DashboardName).to.equal('espresso-tpl');
+      expect(widgets.length).to.be.at.least(10);
+      for (const w of widgets) {
+        expect(w.type).to.equal('metric');
+        expect(w.properties.title).to.be.a('string').and.not.empty;
+        expect(w.properties.region).to.equal('us-east-1');
+        expect(w.properties.metrics).to.not.be.empty;
+      }
+      expect(text).not.to.include('?');
+    });
+
+    it('names only resources that exist: queues, functions, table, state machines, APIs', () => {
+      const queues = ofType('AWS::SQS::Queue').map(([, r]) => String(r.Properties?.QueueName));
+      const functions = ofType('AWS::Lambda::Function').map(([, r]) =>
+        String(r.Properties?.FunctionName),
+      );
+      const dimension = (namespace: string, name: string) =>
+        widgets.flatMap((w) =>
+          w.properties.metrics
+            .filter((m): m is unknown[] => Array.isArray(m) && m[0] === namespace && m[2] === name)
+            .map((m) => String(m[3])),
+        );
+      expect(dimension('AWS/SQS', 'QueueName')).to.not.be.empty;
+      for (const q of dimension('AWS/SQS', 'QueueName')) expect(queues).to.include(q);
+      expect(dimension('AWS/Lambda', 'FunctionName')).to.not.be.empty;
+      for (const f of dimension('AWS/Lambda', 'FunctionName')) expect(functions).to.include(f);
+      expect(dimension('AWS/DynamoDB', 'TableName')).to.deep.include(
+        String(props('MetricsTable').TableName),
+      );
+      expect(new Set(dimension('AWS/States', 'StateMachineArn'))).to.deep.equal(
+        new Set([params.orderProcessorArn, params.orderManagerArn]),
+      );
+      expect(new Set(dimension('AWS/ApiGateway', 'ApiId'))).to.deep.equal(
+        new Set([params.ordersHttpApiId, 'API']),
+      );
+    });
+
+    it('shows business metrics from the stage namespace: outcomes, drinks, wait and make', () => {
+      for (const name of ['OrdersEnded', 'DrinksCompleted', 'WaitTime', 'MakeTime']) {
+        expect(text).to.include(name);
+      }
+      expect(text).to.include('ServerlessEspresso/tpl');
+      expect(text).to.include('ApproximateAgeOfOldestMessage');
+      expect(text).to.include('ExecutionsFailed');
+      expect(text).to.include('ExecutionsTimedOut');
+    });
+  });
+
+  it('alarms on a non-empty DLQ, the oldest message, workflow failures and API 5xx rates', () => {
+    const alarms = Object.fromEntries(
+      ofType('AWS::CloudWatch::Alarm').map(([id, r]) => [id, r.Properties ?? {}]),
+    );
+    expect(Object.keys(alarms)).to.have.members([
+      'DlqNotEmptyAlarm',
+      'OldestEndingAlarm',
+      'WorkflowFailuresAlarm',
+      'OrdersApi5xxAlarm',
+      'MetricsApi5xxAlarm',
+    ]);
+    expect(alarms.DlqNotEmptyAlarm).to.include({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(alarms.DlqNotEmptyAlarm?.Dimensions).to.deep.equal([
+      { Name: 'QueueName', Value: getAtt('EndingsDlq', 'QueueName') },
+    ]);
+    expect(alarms.OldestEndingAlarm?.Dimensions).to.deep.equal([
+      { Name: 'QueueName', Value: getAtt('EndingsQueue', 'QueueName') },
+    ]);
+    const json = JSON.stringify(alarms);
+    expect(json).to.include(params.orderProcessorArn);
+    expect(json).to.include(params.ordersHttpApiId);
+    for (const alarm of Object.values(alarms)) {
+      expect(String(alarm.AlarmName)).to.include('tpl');
+      expect(alarm.AlarmActions).to.deep.equal([{ Ref: 'AlarmTopic' }]);
+    }
+  });
+});
