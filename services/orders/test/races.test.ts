@@ -46,6 +46,8 @@ describe('orders under load and at the edges of their lifecycle (local stack)', 
         });
       }
       expect(await h.qrCode(shop)).to.include({ code, remaining: 0 });
+      // Each accepted order is announced from the orders table's stream (the outbox).
+      await stack.idle();
       expect(
         stack.eventBridge
           .events()
