@@ -5,6 +5,7 @@ import * as errors from './errors';
 import * as events from './events';
 import * as identity from './identity';
 import * as schemas from './index';
+import * as items from './items';
 import * as metrics from './metrics';
 import * as order from './order';
 import * as shop from './shop';
@@ -20,6 +21,7 @@ describe('index', () => {
     { name: 'events', module: events },
     { name: 'web', module: web },
     { name: 'metrics', module: metrics },
+    { name: 'items', module: items },
   ].forEach((c) => {
     it(`re-exports every export of ${c.name} unchanged`, () => {
       const names = Object.keys(c.module);

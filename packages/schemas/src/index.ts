@@ -2,6 +2,7 @@ export * from './common';
 export * from './errors';
 export * from './events';
 export * from './identity';
+export * from './items';
 export * from './metrics';
 export * from './order';
 export * from './shop';

@@ -4,6 +4,7 @@ import {
   paginateQuery,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { MetricsDayItemSchema } from '@espresso/schemas';
 
 /** One shop's day: its counters (`HH|kind|name` → amount). */
 export interface DayItem {
@@ -99,12 +100,13 @@ export const buildMetricsTable = (
         ExpressionAttributeValues: { ':shopId': shopId, ':from': from, ':to': to },
       },
     )) {
-      for (const item of page.Items ?? []) {
+      for (const raw of page.Items ?? []) {
+        const item = MetricsDayItemSchema.parse(raw);
         const counters: Record<string, number> = {};
         for (const [name, value] of Object.entries(item)) {
           if (typeof value === 'number') counters[name] = value;
         }
-        days.push({ shopId, day: String(item.day), counters });
+        days.push({ shopId, day: item.day, counters });
       }
     }
     return days;

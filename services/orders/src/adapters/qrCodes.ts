@@ -1,16 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import { type QrBucketItem, QrBucketItemSchema } from '@espresso/schemas';
 
-export const QrBucketSchema = z.object({
-  shopId: z.string(),
-  bucket: z.number().int(),
-  code: z.string(),
-  expiresAt: z.string(),
-  remaining: z.number().int().min(0),
-  ttl: z.number().int(),
-});
-export type QrBucket = z.infer<typeof QrBucketSchema>;
+/** The QR codes table's item (its contract lives in `packages/schemas`). */
+export const QrBucketSchema = QrBucketItemSchema;
+export type QrBucket = QrBucketItem;
 
 export interface QrCodes {
   get(shopId: string, bucket: number): Promise<QrBucket | undefined>;

@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { ConnectionItemSchema } from '@espresso/schemas';
 import type { Connection, View } from '../domain/connection';
 
 /** A connection found through an index: who to post to and which message it gets. */
@@ -81,8 +82,8 @@ export const buildConnections = (client: DynamoDBDocumentClient, table: string):
         new GetCommand({ TableName: table, Key: { connectionId }, ConsistentRead: true }),
       );
       if (!Item) return undefined;
-      const { ownerId: _ownerId, ...connection } = Item;
-      return connection as Connection;
+      const { ownerId: _ownerId, ...connection } = ConnectionItemSchema.parse(Item);
+      return connection;
     },
     async remove(connectionId) {
       await client.send(new DeleteCommand({ TableName: table, Key: { connectionId } }));
