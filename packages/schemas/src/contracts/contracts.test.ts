@@ -19,6 +19,7 @@ import {
   detailJsonSchema,
   EVENT_EXAMPLES,
   SERVICE_CONTRACTS,
+  type ServiceContract,
   type TemplateLike,
 } from './index';
 import { readSnapshots } from './snapshots';
@@ -228,7 +229,12 @@ describe('contracts between services', () => {
       ).to.deep.equal([]);
     });
 
-    [
+    const cases: {
+      name: string;
+      resources: TemplateLike['Resources'];
+      expected: string[];
+      contracts?: readonly ServiceContract[];
+    }[] = [
       {
         name: 'a detail-type no schema defines',
         resources: {
@@ -298,7 +304,8 @@ describe('contracts between services', () => {
           'metrics has no contract: add packages/schemas/src/contracts/services/metrics.ts and list it in SERVICE_CONTRACTS',
         ],
       },
-    ].forEach(({ name, resources, expected, contracts }) => {
+    ];
+    cases.forEach(({ name, resources, expected, contracts }) => {
       it(`reports ${name}`, () => {
         expect(
           checkServiceTemplate('metrics', metricsTemplate(resources), contracts ?? withMetrics),
