@@ -93,3 +93,31 @@ export const resolveComposeParams = (
       }),
     ]),
   );
+
+/**
+ * The compose services `wanted` names plus every service they depend on (params and
+ * `dependsOn`, transitively), in deploy order: what `pnpm start --services orders` runs.
+ */
+export const withDependencies = (
+  composed: ComposeService[],
+  wanted: string[],
+): ComposeService[] => {
+  const byName = new Map(composed.map((s) => [s.name, s]));
+  const needed = new Set<string>();
+  const add = (name: string, from?: string) => {
+    const service = byName.get(name);
+    if (!service) {
+      const known = composed.map((s) => s.name).join(', ');
+      throw new Error(
+        from
+          ? `compose: ${from} depends on unknown service ${name}`
+          : `compose: unknown service ${name} (serverless-compose.yml has ${known})`,
+      );
+    }
+    if (needed.has(name)) return;
+    needed.add(name);
+    for (const dependency of service.dependsOn) add(dependency, name);
+  };
+  for (const name of wanted) add(name);
+  return composed.filter((s) => needed.has(s.name));
+};

@@ -10,7 +10,13 @@ import {
   resourcesOfType,
   type Template,
 } from './cloudformation';
-import { type ComposeService, localOutputs, readCompose, resolveComposeParams } from './compose';
+import {
+  type ComposeService,
+  localOutputs,
+  readCompose,
+  resolveComposeParams,
+  withDependencies,
+} from './compose';
 import { buildResolveContext } from './context';
 import { createTables, type DynamoDbLocal, startDynamoDbLocal } from './dynamodb';
 import { startStreamPollers, streamMappingsFromTemplate } from './dynamodb-streams';
@@ -52,7 +58,10 @@ export interface Endpoints {
 }
 
 export interface StackOptions {
-  /** Services of serverless-compose.yml to run (default: all), always in dependency order. */
+  /**
+   * Services of serverless-compose.yml to run (default: all), with the services they depend on
+   * (compose params and `dependsOn`, transitively), always in dependency order.
+   */
   services?: string[];
   /** More services (test fixtures), started after the compose ones, with compose-style params. */
   extraServices?: Omit<ComposeService, 'dependsOn'>[];
@@ -106,9 +115,9 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
   await mkdir(stateDir, { recursive: true });
 
   const composed = await readCompose(COMPOSE_FILE);
-  const wanted = options.services ?? composed.map((s) => s.name);
   const services: ComposeService[] = [
-    ...composed.filter((s) => wanted.includes(s.name)),
+    // A service brings the ones its compose params and dependsOn name (orders → config).
+    ...(options.services ? withDependencies(composed, options.services) : composed),
     ...(options.extraServices ?? []).map((s) => ({ ...s, dependsOn: [] })),
   ];
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { after, describe, it } from 'mocha';
 import type { Template } from '../src/cloudformation';
-import { localOutputs, readCompose, resolveComposeParams } from '../src/compose';
+import { localOutputs, readCompose, resolveComposeParams, withDependencies } from '../src/compose';
 import { COMPOSE_FILE } from '../src/services';
 
 describe('compose', () => {
@@ -88,6 +88,35 @@ services:
       Name: 'b',
       IssuerUrl: 'http://local',
     });
+  });
+
+  it('adds the services a wanted one depends on, transitively, in deploy order', async () => {
+    const file = await composeFile(`
+services:
+  config: { path: services/config }
+  orders: { path: services/orders, params: { bus: '\${config.EventBusName}' } }
+  publisher: { path: services/publisher, dependsOn: [orders], params: { bus: '\${config.EventBusName}' } }
+  metrics: { path: services/metrics, params: { table: '\${orders.OrdersTableName}' } }
+`);
+    const composed = await readCompose(file);
+    const names = (wanted: string[]) => withDependencies(composed, wanted).map((s) => s.name);
+    [
+      { wanted: ['config'], expected: ['config'] },
+      { wanted: ['orders'], expected: ['config', 'orders'] },
+      { wanted: ['publisher'], expected: ['config', 'orders', 'publisher'] },
+      { wanted: ['metrics', 'config'], expected: ['config', 'orders', 'metrics'] },
+    ].forEach(({ wanted, expected }) => {
+      expect(names(wanted), wanted.join()).to.deep.equal(expected);
+    });
+    expect(() => names(['nope'])).to.throw(/unknown service nope \(serverless-compose.yml has/);
+  });
+
+  it('brings config up with orders from the repository’s own serverless-compose.yml', async () => {
+    const composed = await readCompose(COMPOSE_FILE);
+    expect(withDependencies(composed, ['orders']).map((s) => s.name)).to.deep.equal([
+      'config',
+      'orders',
+    ]);
   });
 
   it("reads the repository's own serverless-compose.yml with config first", async () => {

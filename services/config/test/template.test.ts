@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Template } from '@espresso/local-cloud';
+import { checkServiceTemplate, SERVICE_CONTRACTS } from '@espresso/schemas/contracts';
 import { functionRoles, ownPermissions, packageForTest } from '@espresso/test-support';
 import { expect } from 'chai';
 
@@ -19,6 +20,10 @@ describe('config service template (serverless package)', function () {
   const resources = (type: string) =>
     Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
+  it('matches its contract: rules on events some service emits, the declared consumes and routes', () => {
+    // packages/schemas/src/contracts/services/config.ts; a failure names the rule and the fix.
+    expect(checkServiceTemplate('config', template, SERVICE_CONTRACTS)).to.deep.equal([]);
+  });
   it('bundles each function separately', () => {
     expect(artifacts.sort()).to.deep.equal([
       'announceConfigChanges.zip',

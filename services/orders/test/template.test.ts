@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Template } from '@espresso/local-cloud';
 import { isDetailType } from '@espresso/schemas';
+import { checkServiceTemplate, SERVICE_CONTRACTS } from '@espresso/schemas/contracts';
 import { functionRoles, ownPermissions, packageForTest } from '@espresso/test-support';
 import aslValidator from 'asl-validator';
 import { expect } from 'chai';
@@ -27,6 +28,10 @@ describe('orders service template (serverless package)', function () {
   const resources = (type: string) =>
     Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
+  it('matches its contract: rules on events some service emits, the declared consumes and routes', () => {
+    // packages/schemas/src/contracts/services/orders.ts; a failure names the rule and the fix.
+    expect(checkServiceTemplate('orders', template, SERVICE_CONTRACTS)).to.deep.equal([]);
+  });
   it('gives every function its own role and leaves no shared one', () => {
     const roles = functionRoles(template);
     expect(roles).to.have.length(12);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCompose, type Template } from '@espresso/local-cloud';
 import { isDetailType } from '@espresso/schemas';
+import { checkServiceTemplate, SERVICE_CONTRACTS } from '@espresso/schemas/contracts';
 import { functionRoles, ownPermissions, packageForTest } from '@espresso/test-support';
 import { expect } from 'chai';
 
@@ -24,6 +25,10 @@ describe('publisher service template (serverless package)', function () {
   const resources = (type: string) =>
     Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
+  it('matches its contract: rules on events some service emits, the declared consumes and routes', () => {
+    // packages/schemas/src/contracts/services/publisher.ts; a failure names the rule and the fix.
+    expect(checkServiceTemplate('publisher', template, SERVICE_CONTRACTS)).to.deep.equal([]);
+  });
   it('gives every function its own role and leaves no shared one', () => {
     const roles = functionRoles(template);
     expect(roles).to.have.length(4);

@@ -1,12 +1,14 @@
 /**
  * `pnpm start`: the whole system on this machine, no AWS account, no Docker.
- * Options: --services config,orders  --no-persist  --verbose
+ * Options: --services orders   (those services plus what they depend on in serverless-compose.yml)
+ *          --no-persist  --verbose
  *          --web <folder>   serve a built web app (path from the repo root) with its /config.json
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readCompose, withDependencies } from '../compose';
 import { checkJava } from '../dynamodb';
-import { REPO_ROOT } from '../services';
+import { COMPOSE_FILE, REPO_ROOT } from '../services';
 import { DEFAULT_STATE_DIR, startStack } from '../stack';
 import { startStaticSite, WEB_PORT, webConfigFor } from '../web';
 
@@ -30,8 +32,22 @@ try {
   process.exit(1);
 }
 
+const wanted = values.services?.split(',').filter((name) => name.length > 0);
+if (wanted) {
+  try {
+    const running = withDependencies(await readCompose(COMPOSE_FILE), wanted).map((s) => s.name);
+    const added = running.filter((name) => !wanted.includes(name));
+    say(
+      `services: ${running.join(', ')}${added.length ? ` (${added.join(', ')}: dependencies in serverless-compose.yml)` : ''}`,
+    );
+  } catch (error) {
+    console.error(`\n${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
 const stack = await startStack({
-  ...(values.services ? { services: values.services.split(',') } : {}),
+  ...(wanted ? { services: wanted } : {}),
   persist: !values['no-persist'],
   log: (line) => {
     if (values.verbose || !line.startsWith('[')) say(line);

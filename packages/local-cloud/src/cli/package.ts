@@ -1,0 +1,74 @@
+/**
+ * `pnpm package:service <service> [--stage <stage>]`: `serverless package` for one service of
+ * serverless-compose.yml, offline, with its compose params resolved — what an owner runs to see
+ * the CloudFormation a deploy of just that service would upload.
+ *
+ * Each dependency's outputs come from compose's own state (`.serverless/state.<stage>.json` at
+ * the root, written by `serverless deploy` / `serverless refresh-outputs`) when the stage is
+ * deployed; otherwise the dependency is packaged too and its outputs are resolved offline to the
+ * names the stage would have (account 000000000000: placeholders, good for reading the
+ * template, not for deploying it). The package lands in `services/<service>/.serverless/`.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LOCAL_ACCOUNT_ID, readPackagedTemplate } from '../cloudformation';
+import { localOutputs, readCompose, resolveComposeParams, withDependencies } from '../compose';
+import { buildResolveContext } from '../context';
+import { COMPOSE_FILE, packageService, REPO_ROOT } from '../services';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { stage: { type: 'string', default: 'dev' } },
+});
+const say = (line: string) => console.log(`[package] ${line}`);
+const name = positionals[0];
+const stage = values.stage;
+if (!name) {
+  console.error('usage: pnpm package:service <service> [--stage <stage>]');
+  process.exit(2);
+}
+
+const started = Date.now();
+try {
+  const chain = withDependencies(await readCompose(COMPOSE_FILE), [name]);
+  const stateFile = path.join(REPO_ROOT, '.serverless', `state.${stage}.json`);
+  const deployed = existsSync(stateFile)
+    ? ((
+        JSON.parse(await readFile(stateFile, 'utf8')) as {
+          components?: Record<string, { outputs?: Record<string, string> }>;
+        }
+      ).components ?? {})
+    : {};
+  const outputs: Record<string, Record<string, string>> = {};
+  for (const service of chain) {
+    const params = resolveComposeParams(service, outputs);
+    const own = deployed[service.name]?.outputs;
+    if (service.name !== name && own && Object.keys(own).length > 0) {
+      say(
+        `${service.name}: outputs of the deployed stack (${path.relative(REPO_ROOT, stateFile)})`,
+      );
+      outputs[service.name] = own;
+      continue;
+    }
+    for (const [key, value] of Object.entries(params))
+      say(`${service.name} --param ${key}=${value}`);
+    await packageService({ name: service.name, dir: service.dir, stage, params, log: say });
+    if (service.name === name) {
+      say(
+        `${name} packaged for stage ${stage} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${path.relative(REPO_ROOT, path.join(service.dir, '.serverless'))}/`,
+      );
+      break;
+    }
+    const template = await readPackagedTemplate(service.dir);
+    outputs[service.name] = localOutputs(
+      template,
+      buildResolveContext([template], 'us-east-1', LOCAL_ACCOUNT_ID),
+    );
+    say(`${service.name}: not deployed for ${stage}, outputs resolved offline (placeholders)`);
+  }
+} catch (error) {
+  console.error(`\n${(error as Error).message}`);
+  process.exit(1);
+}
