@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Template } from '@espresso/local-cloud';
 import { isDetailType } from '@espresso/schemas';
+import { checkServiceTemplate, SERVICE_CONTRACTS } from '@espresso/schemas/contracts';
 import { functionRoles, ownPermissions, packageForTest } from '@espresso/test-support';
 import { expect } from 'chai';
 
@@ -36,6 +37,11 @@ describe('metrics service template (serverless package)', function () {
 
   before(async () => {
     ({ template } = await packageForTest(serviceDir, 'tpl', params));
+  });
+
+  it('matches its contract: rules on events some service emits, the declared consumes and routes', () => {
+    // packages/schemas/src/contracts/services/metrics.ts; a failure names the rule and the fix.
+    expect(checkServiceTemplate('metrics', template, SERVICE_CONTRACTS)).to.deep.equal([]);
   });
 
   it('gives each function its own role with exactly the actions it uses on its resources', () => {

@@ -1,4 +1,5 @@
 import { configContract } from './services/config';
+import { metricsContract } from './services/metrics';
 import { ordersContract } from './services/orders';
 import { publisherContract } from './services/publisher';
 import type { ServiceContract } from './types';
@@ -16,6 +17,7 @@ export const SERVICE_CONTRACTS: readonly ServiceContract[] = [
   configContract,
   ordersContract,
   publisherContract,
+  metricsContract,
 ];
 
 /** The contract of `service`; throws naming the file to add when there is none. */
