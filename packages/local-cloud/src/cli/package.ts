@@ -1,7 +1,8 @@
 /**
  * `pnpm package:service <service> [--stage <stage>]`: `serverless package` for one service of
  * serverless-compose.yml, offline, with its compose params resolved — what an owner runs to see
- * the CloudFormation a deploy of just that service would upload.
+ * the CloudFormation a deploy of just that service would upload. With no service
+ * (`pnpm package --stage <stage>`): every service, in deploy order.
  *
  * Each dependency's outputs come from compose's own state (`.serverless/state.<stage>.json` at
  * the root, written by `serverless deploy` / `serverless refresh-outputs`) when the stage is
@@ -23,16 +24,14 @@ const { values, positionals } = parseArgs({
   options: { stage: { type: 'string', default: 'dev' } },
 });
 const say = (line: string) => console.log(`[package] ${line}`);
-const name = positionals[0];
 const stage = values.stage;
-if (!name) {
-  console.error('usage: pnpm package:service <service> [--stage <stage>]');
-  process.exit(2);
-}
-
 const started = Date.now();
 try {
-  const chain = withDependencies(await readCompose(COMPOSE_FILE), [name]);
+  const composed = await readCompose(COMPOSE_FILE);
+  // No service named: every service of serverless-compose.yml, in deploy order (`pnpm package`).
+  const targets = positionals.length > 0 ? positionals : composed.map((s) => s.name);
+  const chain = withDependencies(composed, targets);
+  const remaining = new Set(targets);
   const stateFile = path.join(REPO_ROOT, '.serverless', `state.${stage}.json`);
   const deployed = existsSync(stateFile)
     ? ((
@@ -45,7 +44,7 @@ try {
   for (const service of chain) {
     const params = resolveComposeParams(service, outputs);
     const own = deployed[service.name]?.outputs;
-    if (service.name !== name && own && Object.keys(own).length > 0) {
+    if (!targets.includes(service.name) && own && Object.keys(own).length > 0) {
       say(
         `${service.name}: outputs of the deployed stack (${path.relative(REPO_ROOT, stateFile)})`,
       );
@@ -55,11 +54,11 @@ try {
     for (const [key, value] of Object.entries(params))
       say(`${service.name} --param ${key}=${value}`);
     await packageService({ name: service.name, dir: service.dir, stage, params, log: say });
-    if (service.name === name) {
+    if (remaining.delete(service.name)) {
       say(
-        `${name} packaged for stage ${stage} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${path.relative(REPO_ROOT, path.join(service.dir, '.serverless'))}/`,
+        `${service.name} packaged for stage ${stage} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${path.relative(REPO_ROOT, path.join(service.dir, '.serverless'))}/`,
       );
-      break;
+      if (remaining.size === 0) break;
     }
     const template = await readPackagedTemplate(service.dir);
     outputs[service.name] = localOutputs(
