@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { type StaticSite, startStaticSite, webConfigFor } from '@espresso/local-cloud';
 import { startTestStack, type TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
-import { after, before, describe, it } from 'mocha';
+import { after, afterEach, before, describe, it } from 'mocha';
 import {
   type Browser,
   type BrowserContext,
@@ -42,6 +42,7 @@ describe('web app in Chromium', function () {
   before(async () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium)`);
+    const started0 = Date.now();
     const [, started] = await Promise.all([
       run(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
         cwd: ROOT,
@@ -50,6 +51,9 @@ describe('web app in Chromium', function () {
       mkdir(SHOTS, { recursive: true }),
     ]);
     stack = started;
+    console.log(
+      `      (build and stack ready in ${((Date.now() - started0) / 1000).toFixed(1)} s)`,
+    );
     site = await startStaticSite({
       root: DIST,
       port: 0,
@@ -75,6 +79,19 @@ describe('web app in Chromium', function () {
     await browser?.close();
     await site?.stop();
     await stack?.stop();
+  });
+
+  // On a failure, a screenshot of every open page, to see what it showed.
+  afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    let n = 0;
+    for (const context of contexts) {
+      for (const page of context.pages()) {
+        await page
+          .screenshot({ path: path.join(SHOTS, `failed-${++n}.png`), fullPage: true })
+          .catch(() => undefined);
+      }
+    }
   });
 
   /** A fresh browser context (its own storage: one person) with a page, errors collected. */
