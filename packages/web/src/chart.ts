@@ -27,6 +27,7 @@ const dataOf = (spec: ChartSpec) => ({
     data: d.data,
     backgroundColor: d.colour,
     borderWidth: 0,
+    maxBarThickness: 56,
   })),
 });
 
