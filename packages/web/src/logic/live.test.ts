@@ -121,24 +121,27 @@ describe('live updates', () => {
     const afterOpen = refresh.callCount;
     first?.send({ type: 'OrderManager.OrderPlaced', detail: {}, at: 'x' });
     first?.send({ type: 'Ignored', detail: {} });
-    expect(refresh.callCount).to.equal(afterOpen + 1);
+    first?.send({ type: 'OrderManager.OrderClaimed', detail: {}, at: 'y' });
+    expect(refresh.callCount).to.equal(afterOpen + 2); // at once, for each relevant message
+    clock.tick(1000); // and one settling re-read a second later, shared
+    expect(refresh.callCount).to.equal(afterOpen + 3);
     clock.tick(5000); // connected: only the slow safety poll, not yet due
-    expect(refresh.callCount).to.equal(afterOpen + 1);
+    expect(refresh.callCount).to.equal(afterOpen + 3);
 
     first?.close(); // the connection drops: poll meanwhile, reconnect after a backoff
     expect(states.at(-1)).to.equal('connecting');
     clock.tick(1000);
-    expect(refresh.callCount).to.equal(afterOpen + 2);
+    expect(refresh.callCount).to.equal(afterOpen + 4);
     expect(FakeSocket.all).to.have.length(2);
     FakeSocket.all[1]?.open();
     expect(states.at(-1)).to.equal('live');
-    expect(refresh.callCount).to.equal(afterOpen + 3);
+    expect(refresh.callCount).to.equal(afterOpen + 5);
 
     stop();
     expect(FakeSocket.all[1]?.closed).to.equal(true);
     clock.tick(120_000);
     expect(FakeSocket.all).to.have.length(2);
-    expect(refresh.callCount).to.equal(afterOpen + 3);
+    expect(refresh.callCount).to.equal(afterOpen + 5);
   });
 
   it('builds the socket URL with the token and extra parameters', () => {

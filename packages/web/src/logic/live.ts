@@ -74,6 +74,13 @@ export interface LiveOptions {
    * one re-read): for state that lags the event, like the metrics' batched counters.
    */
   delayMs?: number;
+  /**
+   * After the immediate re-read of a message, one more this much later (default 1 s; 0: none):
+   * an event may be published a moment before the state it announces can be read (eventually
+   * consistent reads, a second write), and connected screens otherwise re-read only every
+   * `safetyMs`.
+   */
+  settleMs?: number;
   /** Polling period without a WebSocket (or while it is down). */
   pollMs?: number;
   /** A slow re-read even while the WebSocket is up, in case a message was missed. */
@@ -96,17 +103,23 @@ export const startLive = (options: LiveOptions): (() => void) => {
   let socket: WebSocket | undefined;
   let delayed: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
+  const settleMs = options.settleMs ?? 1000;
 
-  const onRelevant = () => {
-    if (!options.delayMs) {
-      options.refresh();
-      return;
-    }
+  /** One re-read after `ms`; calls meanwhile share it. */
+  const later = (ms: number) => {
     if (delayed !== undefined) return;
     delayed = setTimeout(() => {
       delayed = undefined;
       options.refresh();
-    }, options.delayMs);
+    }, ms);
+  };
+  const onRelevant = () => {
+    if (options.delayMs) {
+      later(options.delayMs);
+      return;
+    }
+    options.refresh();
+    if (settleMs > 0) later(settleMs);
   };
 
   const poll = (every: number) => {
