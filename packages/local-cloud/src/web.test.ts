@@ -19,7 +19,7 @@ const endpoints: Endpoints = {
 };
 
 describe('web app hosting', () => {
-  it('makes the web config from the stack endpoints, the WebSocket once there is one', () => {
+  it('makes the web config from the stack endpoints, the WebSocket and metrics once there', () => {
     expect(webConfigFor(endpoints, 'local')).to.deep.equal({
       stage: 'local',
       api: { config: 'http://127.0.0.1:4010', orders: 'http://127.0.0.1:4020' },
@@ -27,6 +27,8 @@ describe('web app hosting', () => {
     });
     const withPublisher = { ...endpoints, publisher: { ws: 'ws://127.0.0.1:4042' } };
     expect(webConfigFor(withPublisher, 'local').websocketUrl).to.equal('ws://127.0.0.1:4042');
+    const withMetrics = { ...endpoints, metrics: 'http://127.0.0.1:4030' };
+    expect(webConfigFor(withMetrics, 'local').api.metrics).to.equal('http://127.0.0.1:4030');
   });
 
   it('refuses a stack without the config and orders APIs', () => {

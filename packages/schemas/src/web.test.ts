@@ -23,6 +23,20 @@ describe('WebConfigSchema', () => {
         },
       },
     },
+    {
+      name: 'accepts the hosted UI with its redirect and sign-out URLs and scopes',
+      input: {
+        ...valid,
+        auth: {
+          kind: 'cognito',
+          domain: 'https://x.auth.eu-west-1.amazoncognito.com',
+          clientId: 'abc',
+          redirectUri: 'https://app.example.com/',
+          logoutUri: 'https://app.example.com/',
+          scopes: ['openid', 'email', 'profile'],
+        },
+      },
+    },
   ].forEach((c) => {
     it(c.name, () => {
       expect(WebConfigSchema.safeParse(c.input).success).to.equal(true);
@@ -39,6 +53,22 @@ describe('WebConfigSchema', () => {
       name: 'rejects a WebSocket URL that is not ws(s)',
       input: { ...valid, websocketUrl: 'http://x' },
       field: 'websocketUrl',
+    },
+    {
+      name: 'rejects a redirect URI that is not http(s)',
+      input: {
+        ...valid,
+        auth: { kind: 'cognito', domain: 'https://x', clientId: 'abc', redirectUri: 'app://cb' },
+      },
+      field: 'auth.redirectUri',
+    },
+    {
+      name: 'rejects a scope with a space in it',
+      input: {
+        ...valid,
+        auth: { kind: 'cognito', domain: 'https://x', clientId: 'abc', scopes: ['openid email'] },
+      },
+      field: 'auth.scopes.0',
     },
     {
       name: 'rejects an unknown sign-in kind',

@@ -13,7 +13,17 @@ export const WebAuthConfigSchema = z.discriminatedUnion('kind', [
     kind: z.literal('cognito'),
     /** The hosted UI's domain, e.g. `https://espresso-dev.auth.eu-west-1.amazoncognito.com`. */
     domain: httpUrl,
+    /** The app client (public, no secret; authorization code grant with PKCE). */
     clientId: z.string().min(1),
+    /** Where the hosted UI sends the browser back: a callback URL of the app client (default: the app's origin + `/`). */
+    redirectUri: httpUrl.optional(),
+    /** Where signing out returns: a sign-out URL of the app client (default: `redirectUri`). */
+    logoutUri: httpUrl.optional(),
+    /** OAuth scopes (default `openid email profile`); `openid` is needed for the ID token. */
+    scopes: z
+      .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/))
+      .min(1)
+      .optional(),
   }),
 ]);
 export type WebAuthConfig = z.infer<typeof WebAuthConfigSchema>;

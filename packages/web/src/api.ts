@@ -1,4 +1,5 @@
 import {
+  MetricsResponseSchema,
   type NewOrderBody,
   NewOrderResponseSchema,
   type Order,
@@ -17,7 +18,7 @@ import { ApiError, apiErrorFrom } from './logic/errors';
 export type BaristaAction = 'claim' | 'unclaim' | 'complete' | 'cancel';
 
 /**
- * The config and orders APIs, typed by the zod contracts of `@espresso/schemas`: every answer
+ * The config, orders and metrics APIs, typed by the zod contracts of `@espresso/schemas`: every answer
  * is parsed with its schema, every failure is an `ApiError` carrying the API's error body.
  */
 export const createApi = (
@@ -66,7 +67,7 @@ export const createApi = (
   const shop = (shopId: string) => `/shops/${encodeURIComponent(shopId)}`;
   const order = (shopId: string, orderId: string) =>
     `${shop(shopId)}/orders/${encodeURIComponent(orderId)}`;
-  const { config: configApi, orders: ordersApi } = config.api;
+  const { config: configApi, orders: ordersApi, metrics: metricsApi } = config.api;
 
   return {
     shopConfig: (shopId: string) =>
@@ -87,6 +88,16 @@ export const createApi = (
     queue: (shopId: string) => call(QueueResponseSchema, ordersApi, 'GET', `${shop(shopId)}/queue`),
     act: (shopId: string, orderId: string, action: BaristaAction): Promise<Order> =>
       call(OrderSchema, ordersApi, 'POST', `${order(shopId, orderId)}/${action}`),
+    /** `from`/`to` go as typed: the API checks them and its 400 names the wrong one. */
+    metrics: (shopId: string, from: string, to: string) => {
+      if (!metricsApi) {
+        return Promise.reject(
+          new Error('This stage has no metrics API (api.metrics is missing from /config.json).'),
+        );
+      }
+      const query = new URLSearchParams({ from, to }).toString();
+      return call(MetricsResponseSchema, metricsApi, 'GET', `${shop(shopId)}/metrics?${query}`);
+    },
   };
 };
 

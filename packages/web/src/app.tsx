@@ -1,7 +1,8 @@
 import type { WebConfig } from '@espresso/schemas';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApi } from './api';
-import { authAdapter, savedSession, saveSession } from './auth';
+import { type AuthAdapter, authAdapter, savedSession, saveSession } from './auth';
+import { ErrorNote } from './components/common';
 import { App, navigate } from './context';
 import { href, parseRoute, type Route } from './logic/route';
 import { mayOpen, type Session } from './logic/session';
@@ -126,7 +127,16 @@ const Screen = ({ route, session }: { route: Route; session: Session | undefined
   }
 };
 
-export const Root = ({ config }: { config: WebConfig }) => {
+export const Root = ({
+  config,
+  auth: givenAuth,
+  signInError,
+}: {
+  config: WebConfig;
+  auth?: AuthAdapter;
+  /** Why finishing a hosted-UI sign-in failed, shown once. */
+  signInError?: unknown;
+}) => {
   const route = useRoute();
   const [session, setSessionState] = useState<Session | undefined>(savedSession);
   const current = useRef(session);
@@ -136,7 +146,7 @@ export const Root = ({ config }: { config: WebConfig }) => {
     current.current = next;
     setSessionState(next);
   };
-  const auth = useMemo(() => authAdapter(config.auth), [config]);
+  const auth = useMemo(() => givenAuth ?? authAdapter(config.auth), [config, givenAuth]);
   const api = useMemo(
     () =>
       createApi(
@@ -153,8 +163,10 @@ export const Root = ({ config }: { config: WebConfig }) => {
         onSignOut={() => {
           setSession(undefined);
           navigate('#/sign-in');
+          auth.signOut();
         }}
       />
+      {signInError && !session ? <ErrorNote error={signInError} /> : null}
       <Screen route={route} session={session} />
     </App.Provider>
   );

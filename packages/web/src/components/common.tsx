@@ -2,7 +2,7 @@ import type { JourneyStep } from '@espresso/schemas';
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { errorMessage } from '../logic/errors';
-import type { LiveState } from '../logic/live';
+import { type LiveState, liveMode } from '../logic/live';
 import { formatAge, formatCountdown, fractionLeft } from '../logic/time';
 
 /** A failed call, in words; announced to screen readers. */
@@ -148,8 +148,18 @@ const LIVE_TEXT: Record<LiveState, string> = {
   polling: 'Auto-refresh',
 };
 
-export const LiveBadge = ({ state }: { state: LiveState }) => (
-  <span class={`live-badge ${state}`} title="How this screen stays up to date">
+/**
+ * How the screen stays current, also in the DOM for tests and support: `data-live` is `push`
+ * (the WebSocket is up) or `poll`, `data-live-last` the type of the last pushed message.
+ */
+export const LiveBadge = ({ state, last }: { state: LiveState; last?: string | undefined }) => (
+  <span
+    class={`live-badge ${state}`}
+    title="How this screen stays up to date"
+    data-testid="live"
+    data-live={liveMode(state)}
+    data-live-last={last}
+  >
     {LIVE_TEXT[state]}
   </span>
 );

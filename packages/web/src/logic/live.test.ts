@@ -5,8 +5,10 @@ import {
   backoffDelay,
   concerns,
   type LiveState,
+  liveMode,
   parseLiveMessage,
   singleFlight,
+  socketUrl,
   startLive,
 } from './live';
 
@@ -119,24 +121,111 @@ describe('live updates', () => {
     const afterOpen = refresh.callCount;
     first?.send({ type: 'OrderManager.OrderPlaced', detail: {}, at: 'x' });
     first?.send({ type: 'Ignored', detail: {} });
-    expect(refresh.callCount).to.equal(afterOpen + 1);
+    first?.send({ type: 'OrderManager.OrderClaimed', detail: {}, at: 'y' });
+    expect(refresh.callCount).to.equal(afterOpen + 2); // at once, for each relevant message
+    clock.tick(1000); // and one settling re-read a second later, shared
+    expect(refresh.callCount).to.equal(afterOpen + 3);
     clock.tick(5000); // connected: only the slow safety poll, not yet due
-    expect(refresh.callCount).to.equal(afterOpen + 1);
+    expect(refresh.callCount).to.equal(afterOpen + 3);
 
     first?.close(); // the connection drops: poll meanwhile, reconnect after a backoff
     expect(states.at(-1)).to.equal('connecting');
     clock.tick(1000);
-    expect(refresh.callCount).to.equal(afterOpen + 2);
+    expect(refresh.callCount).to.equal(afterOpen + 4);
     expect(FakeSocket.all).to.have.length(2);
     FakeSocket.all[1]?.open();
     expect(states.at(-1)).to.equal('live');
-    expect(refresh.callCount).to.equal(afterOpen + 3);
+    expect(refresh.callCount).to.equal(afterOpen + 5);
 
     stop();
     expect(FakeSocket.all[1]?.closed).to.equal(true);
     clock.tick(120_000);
     expect(FakeSocket.all).to.have.length(2);
-    expect(refresh.callCount).to.equal(afterOpen + 3);
+    expect(refresh.callCount).to.equal(afterOpen + 5);
+  });
+
+  it('builds the socket URL with the token and extra parameters', () => {
+    expect(socketUrl('ws://h:1', 'a.b', { shopId: 'demo' })).to.equal(
+      'ws://h:1?token=a.b&shopId=demo',
+    );
+    expect(socketUrl('wss://h/dev?x=1', 'a b')).to.equal('wss://h/dev?x=1&token=a%20b');
+    expect(socketUrl('ws://h:1', undefined)).to.equal('ws://h:1');
+    expect(liveMode('live')).to.equal('push');
+    expect(liveMode('connecting')).to.equal('poll');
+    expect(liveMode('polling')).to.equal('poll');
+  });
+
+  it('retries a refused or failing socket with growing delays, polling meanwhile', () => {
+    const refresh = sinon.spy();
+    const stop = startLive({
+      websocketUrl: 'ws://h:1',
+      refresh,
+      pollMs: 1000,
+      WebSocketImpl: FakeSocket as unknown as { new (url: string): WebSocket },
+    });
+    // Each attempt fails before opening (e.g. a 401 handshake): 0.5, 1, 2, 4 s (± 25 %) apart.
+    const gaps: number[] = [];
+    let last = 0;
+    for (let i = 0; i < 4; i++) {
+      const socket = FakeSocket.all[i];
+      socket?.close();
+      let waited = 0;
+      while (FakeSocket.all.length === i + 1 && waited < 20_000) {
+        clock.tick(25);
+        waited += 25;
+      }
+      gaps.push(waited);
+      last = waited;
+    }
+    expect(gaps[0]).to.be.within(375, 650);
+    expect(gaps[1]).to.be.within(750, 1275);
+    expect(gaps[2]).to.be.within(1500, 2525);
+    expect(last).to.be.within(3000, 5025);
+    // Meanwhile it polled every second (plus the first read).
+    expect(refresh.callCount).to.be.at.least(4);
+    // A successful open resets the backoff.
+    FakeSocket.all[4]?.open();
+    FakeSocket.all[4]?.close();
+    let waited = 0;
+    while (FakeSocket.all.length === 5 && waited < 20_000) {
+      clock.tick(25);
+      waited += 25;
+    }
+    expect(waited).to.be.within(375, 650);
+    stop();
+  });
+
+  it('passes every message on and delays re-reads when asked, one for a burst', () => {
+    const refresh = sinon.spy();
+    const seen: string[] = [];
+    const stop = startLive({
+      websocketUrl: 'ws://h:1',
+      refresh,
+      delayMs: 2000,
+      safetyMs: 60_000,
+      relevant: (m) => m.type.endsWith('Completed'),
+      onMessage: (m) => seen.push(m.type),
+      WebSocketImpl: FakeSocket as unknown as { new (url: string): WebSocket },
+    });
+    const socket = FakeSocket.all[0];
+    socket?.open();
+    const base = refresh.callCount;
+    socket?.send({ type: 'OrderManager.OrderCompleted', detail: {} });
+    socket?.send({ type: 'OrderManager.OrderClaimed', detail: {} });
+    socket?.send({ type: 'OrderManager.OrderCompleted', detail: {} });
+    expect(seen).to.deep.equal([
+      'OrderManager.OrderCompleted',
+      'OrderManager.OrderClaimed',
+      'OrderManager.OrderCompleted',
+    ]);
+    clock.tick(1999);
+    expect(refresh.callCount).to.equal(base);
+    clock.tick(1);
+    expect(refresh.callCount).to.equal(base + 1);
+    socket?.send({ type: 'OrderManager.OrderCompleted', detail: {} });
+    stop();
+    clock.tick(5000);
+    expect(refresh.callCount).to.equal(base + 1);
   });
 
   it('never overlaps re-reads and runs once more for calls made meanwhile', async () => {

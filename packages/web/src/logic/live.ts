@@ -42,15 +42,45 @@ export const backoffDelay = (attempt: number, random = Math.random): number => {
 
 export type LiveState = 'live' | 'connecting' | 'polling';
 
+/** How a screen is kept current right now: pushed by the WebSocket, or polled. */
+export const liveMode = (state: LiveState): 'push' | 'poll' => (state === 'live' ? 'push' : 'poll');
+
+/** The socket's address: the URL with `token` and any extra parameters (e.g. `shopId`). */
+export const socketUrl = (
+  url: string,
+  token: string | undefined,
+  params: Record<string, string> = {},
+): string => {
+  const query = new URLSearchParams({ ...(token ? { token } : {}), ...params }).toString();
+  if (!query) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}${query.replace(/\+/g, '%20')}`;
+};
+
 export interface LiveOptions {
   /** The publisher's WebSocket (from /config.json); without it the screen polls. */
   websocketUrl?: string | undefined;
   token?: string | undefined;
+  /** More query parameters of the socket (e.g. `shopId` for an admin of every shop). */
+  params?: Record<string, string>;
   /** Re-reads the screen's state from the APIs. */
   refresh: () => void;
   /** Messages that should trigger a refresh (default: all). */
   relevant?: (message: LiveMessage) => boolean;
   onState?: (state: LiveState) => void;
+  /** Every well-formed message received, relevant or not. */
+  onMessage?: (message: LiveMessage) => void;
+  /**
+   * Wait this long after a relevant message before re-reading (messages meanwhile share the
+   * one re-read): for state that lags the event, like the metrics' batched counters.
+   */
+  delayMs?: number;
+  /**
+   * After the immediate re-read of a message, one more this much later (default 1 s; 0: none):
+   * an event may be published a moment before the state it announces can be read (eventually
+   * consistent reads, a second write), and connected screens otherwise re-read only every
+   * `safetyMs`.
+   */
+  settleMs?: number;
   /** Polling period without a WebSocket (or while it is down). */
   pollMs?: number;
   /** A slow re-read even while the WebSocket is up, in case a message was missed. */
@@ -71,7 +101,26 @@ export const startLive = (options: LiveOptions): (() => void) => {
   let poller: ReturnType<typeof setInterval> | undefined;
   let reconnect: ReturnType<typeof setTimeout> | undefined;
   let socket: WebSocket | undefined;
+  let delayed: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
+  const settleMs = options.settleMs ?? 1000;
+
+  /** One re-read after `ms`; calls meanwhile share it. */
+  const later = (ms: number) => {
+    if (delayed !== undefined) return;
+    delayed = setTimeout(() => {
+      delayed = undefined;
+      options.refresh();
+    }, ms);
+  };
+  const onRelevant = () => {
+    if (options.delayMs) {
+      later(options.delayMs);
+      return;
+    }
+    options.refresh();
+    if (settleMs > 0) later(settleMs);
+  };
 
   const poll = (every: number) => {
     if (poller !== undefined) clearInterval(poller);
@@ -88,10 +137,7 @@ export const startLive = (options: LiveOptions): (() => void) => {
     const connect = () => {
       if (stopped) return;
       options.onState?.('connecting');
-      const target = options.token
-        ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(options.token)}`
-        : url;
-      const ws = new Impl(target);
+      const ws = new Impl(socketUrl(url, options.token, options.params));
       socket = ws;
       ws.onopen = () => {
         attempt = 0;
@@ -101,7 +147,9 @@ export const startLive = (options: LiveOptions): (() => void) => {
       };
       ws.onmessage = (event: MessageEvent) => {
         const message = parseLiveMessage(event.data);
-        if (message && relevant(message)) options.refresh();
+        if (!message) return;
+        options.onMessage?.(message);
+        if (relevant(message)) onRelevant();
       };
       ws.onclose = () => {
         if (stopped || socket !== ws) return;
@@ -121,6 +169,7 @@ export const startLive = (options: LiveOptions): (() => void) => {
     stopped = true;
     if (poller !== undefined) clearInterval(poller);
     if (reconnect !== undefined) clearTimeout(reconnect);
+    if (delayed !== undefined) clearTimeout(delayed);
     socket?.close();
     socket = undefined;
   };

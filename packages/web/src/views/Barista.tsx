@@ -102,7 +102,12 @@ export const Barista = ({ shopId }: { shopId: string }) => {
       setLoadError(failure);
     }
   };
-  const { state: live } = useLive(`barista/${shopId}`, refresh, (m) => concerns(m, { shopId }));
+  const { state: live, last } = useLive(
+    `barista/${shopId}`,
+    refresh,
+    (m) => concerns(m, { shopId }),
+    { shopId },
+  );
 
   const act = async (order: Order, action: BaristaAction) => {
     setBusy(order.orderId);
@@ -150,7 +155,7 @@ export const Barista = ({ shopId }: { shopId: string }) => {
     <main id="main" tabIndex={-1} class="barista">
       <div class="title-row">
         <h1>{shop?.name ?? shopId} · Barista</h1>
-        <LiveBadge state={live} />
+        <LiveBadge state={live} last={last} />
         {shop ? (
           <button
             type="button"

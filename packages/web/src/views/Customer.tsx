@@ -109,7 +109,7 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
   const [modifiers, setModifiers] = useState<ModifierChoice>({});
   const lastStatus = useRef<OrderStatus | undefined>(undefined);
 
-  const { state: live } = useLive(
+  const { state: live, last } = useLive(
     `${shopId}/${orderId}`,
     async () => {
       try {
@@ -163,7 +163,7 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
     <main id="main" tabIndex={-1} class="customer">
       <div class="title-row">
         <h1>{shop.name}</h1>
-        <LiveBadge state={live} />
+        <LiveBadge state={live} last={last} />
       </div>
       <section
         class={`status-panel tone-${view.tone}`}

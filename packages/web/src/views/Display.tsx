@@ -34,7 +34,11 @@ export const Display = ({ shopId }: { shopId: string }) => {
   const [image, setImage] = useState<string>();
   const [error, setError] = useState<unknown>();
 
-  const { state: live, refresh: reread } = useLive(
+  const {
+    state: live,
+    last,
+    refresh: reread,
+  } = useLive(
     `display/${shopId}`,
     async () => {
       try {
@@ -48,6 +52,7 @@ export const Display = ({ shopId }: { shopId: string }) => {
       }
     },
     (m) => concerns(m, { shopId }),
+    { shopId },
   );
 
   const link = qr ? customerOrderUrl(location.href, shopId, qr.code) : undefined;
@@ -81,7 +86,7 @@ export const Display = ({ shopId }: { shopId: string }) => {
     <main id="main" tabIndex={-1} class="display">
       <div class="title-row">
         <h1>{shop?.name ?? shopId}</h1>
-        <LiveBadge state={live} />
+        <LiveBadge state={live} last={last} />
       </div>
       <ErrorNote error={error} />
       <div class="display-grid">

@@ -43,7 +43,7 @@ export const SignIn = ({ next }: { next?: string | undefined }) => {
     setBusy(true);
     setError(undefined);
     try {
-      const session = await auth.signIn({ role, shopId: shopId.trim() });
+      const session = await auth.signIn({ role, shopId: shopId.trim(), next });
       setSession(session);
       navigate(next ?? homeOf(session.role, session.shopId ?? shopId.trim()), true);
     } catch (failure) {
@@ -60,7 +60,12 @@ export const SignIn = ({ next }: { next?: string | undefined }) => {
         <p class="muted">
           Local dev login: pick a role and a shop. On AWS this is the Cognito sign-in page.
         </p>
-      ) : null}
+      ) : (
+        <p class="muted">
+          You sign in on the shop's sign-in page and come back here; what you may open follows from
+          your account.
+        </p>
+      )}
       <form onSubmit={submit}>
         {auth.picksRole ? (
           <>
