@@ -90,9 +90,13 @@ export interface SimulationResult {
   outcomes: Record<string, number>;
   latencies: Record<string, Summary>;
   requests: RequestLog['requests'];
+  /** Total answer time per route (ms): an upper bound of the Lambda time behind each route. */
+  requestMs: Record<string, number>;
   errors: RequestLog['errors'];
   /** Orders whose final status differs from the one their plan and actions imply. */
   inconsistent: { orderId?: string; intent: Intent; action?: string; status?: string }[];
+  /** When the run began (epoch ms). */
+  startedAt: number;
   /** From the first order to the last order's end (ms). */
   elapsedMs: number;
   /** Completed orders per second over `elapsedMs`. */
@@ -135,7 +139,7 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
   const { target, shopId } = options;
   const random = seededRandom(options.seed ?? 1);
   const runId = options.runId ?? `sim${Date.now().toString(36)}`;
-  const log: RequestLog = { requests: {}, errors: [] };
+  const log: RequestLog = { requests: {}, ms: {}, errors: [] };
   const http: Http = createHttp(log);
   const thinkTime = options.thinkTimeMs ?? [0, 0];
   const makeTime = options.makeTimeMs ?? [0, 0];
@@ -499,11 +503,13 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
     outcomes,
     latencies,
     requests: log.requests,
+    requestMs: log.ms ?? {},
     errors: [
       ...log.errors,
       ...orders.flatMap((o) => o.errors.map((message) => ({ route: 'order', status: 0, message }))),
     ],
     inconsistent,
+    startedAt: started,
     elapsedMs,
     completedPerSecond: ((outcomes.COMPLETED ?? 0) * 1000) / elapsedMs,
     pushesReceived,

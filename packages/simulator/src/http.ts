@@ -8,6 +8,8 @@ export interface Answer {
 /** Requests made and errors seen, per route template (`PUT /shops/{shopId}/orders/{orderId}`). */
 export interface RequestLog {
   requests: Record<string, number>;
+  /** Total time spent waiting for answers, per route (ms). */
+  ms?: Record<string, number>;
   errors: { route: string; status: number; message: string }[];
 }
 
@@ -64,6 +66,7 @@ export const createHttp = (log: RequestLog) => {
       body = String(error);
     }
     const ms = performance.now() - started;
+    if (log.ms) log.ms[key] = (log.ms[key] ?? 0) + ms;
     const error = status === 0 ? `network: ${String(body)}` : systemError(status, body);
     if (error) log.errors.push({ route: key, status, message: error });
     return { status, body, ms };
