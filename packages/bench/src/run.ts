@@ -52,6 +52,10 @@ export interface RunFigures {
   /** The same push latency measured from the OrderPlaced detail's `at` (what a deployed run can use). */
   pushFromDetailAtMs: Summary;
   lifecyclesPerSecond: number;
+  /** The simulator's step latencies of this run (redeem, choose, claim, lifecycle …). */
+  steps: SimulationResult['latencies'];
+  /** PUT choice retries because the workflow was not waiting yet, per order. */
+  notReadyRetriesPerOrder: number;
   completed: number;
   errors: number;
   errorSamples: string[];
@@ -315,6 +319,9 @@ const measuredRun = async (
     pushLatencyMs: summarize(pushLatency),
     pushFromDetailAtMs: summarize(fromAt),
     lifecyclesPerSecond: result.completedPerSecond,
+    steps: result.latencies,
+    notReadyRetriesPerOrder:
+      result.orders.reduce((a, o) => a + o.notReadyRetries, 0) / Math.max(1, result.orders.length),
     completed: result.outcomes.COMPLETED ?? 0,
     errors,
     errorSamples: [
