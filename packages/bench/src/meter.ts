@@ -48,6 +48,16 @@ const empty = (): MeterCounts => ({
   lambda: {},
 });
 
+/** `record[key]`, created with `make()` on first use. */
+const slot = <T>(record: Record<string, T>, key: string, make: () => T): T => {
+  const existing = record[key];
+  if (existing !== undefined) return existing;
+  const created = make();
+  record[key] = created;
+  return created;
+};
+const noUse = (): TableUse => ({ requests: 0, readUnits: 0, writeUnits: 0 });
+
 const readBody = async (stream: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
@@ -111,7 +121,7 @@ export const createMeter = (): Meter => {
     ) as ConsumedCapacity[];
     for (const c of list) {
       const table = c.TableName ?? '?';
-      const use = (counts.dynamodb.tables[table] ??= { requests: 0, readUnits: 0, writeUnits: 0 });
+      const use = slot(counts.dynamodb.tables, table, noUse);
       const units = c.CapacityUnits ?? 0;
       const read = c.ReadCapacityUnits ?? (READS.has(operation) ? units : 0);
       const write = c.WriteCapacityUnits ?? (WRITES.has(operation) ? units : 0);
@@ -147,7 +157,7 @@ export const createMeter = (): Meter => {
         req.url ?? '/',
         typeof amzTarget === 'string' ? amzTarget : undefined,
       );
-      const byOp = (counts.requests[target] ??= {});
+      const byOp = slot(counts.requests, target, (): Record<string, number> => ({}));
       byOp[operation] = (byOp[operation] ?? 0) + 1;
       const input = target === 'dynamodb' || target === 'events' ? json(body) : undefined;
       if (target === 'events' && operation === 'PutEvents' && Array.isArray(input?.Entries)) {
@@ -159,11 +169,7 @@ export const createMeter = (): Meter => {
         (READS.has(operation) || WRITES.has(operation));
       if (measureCapacity && input) {
         for (const table of new Set(tablesOf(input))) {
-          const use = (counts.dynamodb.tables[table] ??= {
-            requests: 0,
-            readUnits: 0,
-            writeUnits: 0,
-          });
+          const use = slot(counts.dynamodb.tables, table, noUse);
           use.requests += 1;
         }
         if (input.ReturnConsumedCapacity === undefined || input.ReturnConsumedCapacity === 'NONE') {
@@ -190,7 +196,7 @@ export const createMeter = (): Meter => {
             countCapacity(operation, json(reply));
           }
           if (target === 'lambda') {
-            const fn = (counts.lambda[operation] ??= { n: 0, ms: 0 });
+            const fn = slot(counts.lambda, operation, () => ({ n: 0, ms: 0 }));
             fn.n += 1;
             fn.ms += performance.now() - started;
           }

@@ -45,6 +45,8 @@ export interface BenchOptions {
 export interface ReadyFigures {
   coldMs: number[];
   warmMs: number[];
+  /** The last warm start's steps as `startStack` reports them (ms each). */
+  warmSteps: Record<string, number>;
 }
 
 export interface RunFigures {
@@ -99,12 +101,23 @@ export const benchServices = () =>
 
 const tempStack = async (services: string[], extra: Parameters<typeof startStack>[0] = {}) => {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'espresso-bench-'));
+  const steps: Record<string, number> = {};
   const started = performance.now();
-  const stack = await startStack({ services, stateDir, persist: false, ports: 'free', ...extra });
+  const stack = await startStack({
+    services,
+    stateDir,
+    persist: false,
+    ports: 'free',
+    progress: (step, ms) => {
+      steps[step] = ms;
+    },
+    ...extra,
+  });
   const readyMs = performance.now() - started;
   return {
     stack,
     readyMs,
+    steps,
     async stop() {
       await stack.stop();
       await rm(stateDir, { recursive: true, force: true });
@@ -122,6 +135,7 @@ export const measureReady = async (
 ): Promise<ReadyFigures> => {
   const coldMs: number[] = [];
   const warmMs: number[] = [];
+  let warmSteps: Record<string, number> = {};
   for (let i = 0; i < options.coldRepeat; i++) {
     for (const dir of Object.values(SERVICE_DIRS(services))) {
       await rm(path.join(dir, '.serverless', 'local-package.json'), { force: true });
@@ -132,12 +146,13 @@ export const measureReady = async (
     options.log(`ready (cold) ${Math.round(readyMs)} ms`);
   }
   for (let i = 0; i < options.repeat; i++) {
-    const { readyMs, stop } = await tempStack(services);
+    const { readyMs, steps, stop } = await tempStack(services);
     await stop();
     warmMs.push(readyMs);
+    warmSteps = steps;
     options.log(`ready (warm) ${Math.round(readyMs)} ms`);
   }
-  return { coldMs, warmMs };
+  return { coldMs, warmMs, warmSteps };
 };
 
 interface ExecutionSummary {
