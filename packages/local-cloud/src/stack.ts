@@ -76,7 +76,17 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Called as each part comes up, for a progress display. */
   progress?: (step: string, ms: number) => void;
+  /**
+   * Measurement hook (`pnpm bench` counts requests with it): may put a proxy in front of a local
+   * endpoint that the services' handlers and the workflows' integrations call, and returns the
+   * URL to hand out instead. Tools (`endpoints.json`) and the local cloud's own pollers keep the
+   * real endpoints. Default: none.
+   */
+  interpose?: (target: InterposedTarget, endpoint: string) => Promise<string>;
 }
+
+/** What `StackOptions.interpose` may sit in front of (`lambda`: a service's invoke endpoint). */
+export type InterposedTarget = 'dynamodb' | 'events' | 'sqs' | 'sfn' | 'lambda' | 'websocket';
 
 export interface Stack {
   endpoints: Endpoints;
@@ -111,6 +121,8 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
     options.progress?.(step, now - mark);
     mark = now;
   };
+  const via = (target: InterposedTarget, url: string) =>
+    options.interpose ? options.interpose(target, url) : Promise.resolve(url);
   const port = async (fixed: number) => (options.ports === 'free' ? freePort() : fixed);
   await mkdir(stateDir, { recursive: true });
 
@@ -219,19 +231,25 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
     // Functions run in the serverless offline of the service that owns them.
     const routes = new Map<string, string>();
     for (const { name } of services) {
+      const lambdaEndpoint = await via('lambda', endpoint(servicePorts[name]?.lambdaPort ?? 0));
       for (const { properties } of resourcesOfType(
         templates[name] as Template,
         'AWS::Lambda::Function',
       )) {
-        routes.set(String(properties.FunctionName), endpoint(servicePorts[name]?.lambdaPort ?? 0));
+        routes.set(String(properties.FunctionName), lambdaEndpoint);
       }
     }
+    const called = {
+      dynamodb: await via('dynamodb', dynamodb.endpoint),
+      events: await via('events', eventBridge.endpoint),
+      sqs: await via('sqs', sqs.endpoint),
+    };
     const invokeLambda = createLambdaInvoker(routes, LOCAL_REGION);
     const sfn = await startLocalStepFunctions({
       port: ports.sfn,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
-      endpoints: { dynamodb: dynamodb.endpoint, events: eventBridge.endpoint },
+      endpoints: { dynamodb: called.dynamodb, events: called.events },
       invokeLambda,
       log,
     });
@@ -259,10 +277,10 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       AWS_DEFAULT_REGION: LOCAL_REGION,
       AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
-      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
-      AWS_ENDPOINT_URL_SFN: sfn.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: called.dynamodb,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: called.events,
+      AWS_ENDPOINT_URL_SQS: called.sqs,
+      AWS_ENDPOINT_URL_SFN: await via('sfn', sfn.endpoint),
       // The SDK's notice that its 2027 releases need Node 22 is known (README); keep logs readable.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
@@ -329,7 +347,12 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
             ...awsEnv,
             // PostToConnection goes to offline's WebSocket server (`/@connections/{id}`).
             ...(p.websocketPort
-              ? { AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: endpoint(p.websocketPort) }
+              ? {
+                  AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: await via(
+                    'websocket',
+                    endpoint(p.websocketPort),
+                  ),
+                }
               : {}),
             ESPRESSO_LOCAL_ENVIRONMENT: JSON.stringify(localEnvironment(service.name)),
           },

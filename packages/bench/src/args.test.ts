@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { parseBenchArgs } from './args';
+import { operationOf } from './meter';
+import { metricsWritesPerEvent } from './run';
+
+describe('bench arguments', () => {
+  it('has small defaults so a run takes minutes', () => {
+    expect(parseBenchArgs([], '/out')).to.deep.equal({
+      repeat: 3,
+      coldRepeat: 1,
+      orders: 60,
+      customers: 8,
+      baristas: 4,
+      importRepeat: 5,
+      skipReady: false,
+      out: '/out',
+    });
+  });
+
+  [
+    { name: 'a zero repeat', argv: ['--repeat', '0'], error: /--repeat/ },
+    { name: 'a fractional order count', argv: ['--orders', '2.5'], error: /--orders/ },
+    { name: 'an unknown flag', argv: ['--fast'], error: /fast/ },
+  ].forEach((c) => {
+    it(`refuses ${c.name}`, () => {
+      expect(() => parseBenchArgs(c.argv, '/out')).to.throw(c.error);
+    });
+  });
+
+  it('allows no cold start', () => {
+    expect(parseBenchArgs(['--cold-repeat', '0', '--skip-ready'], '/o')).to.include({
+      coldRepeat: 0,
+      skipReady: true,
+    });
+  });
+});
+
+describe('meter', () => {
+  [
+    { target: 'dynamodb', path: '/', amz: 'DynamoDB_20120810.PutItem', op: 'PutItem' },
+    { target: 'lambda', path: '/2015-03-31/functions/svc-fn/invocations', op: 'svc-fn' },
+    { target: 'websocket', path: '/@connections/abc', method: 'POST', op: 'PostToConnection' },
+  ].forEach((c) => {
+    it(`names the operation of a ${c.target} request`, () => {
+      expect(operationOf(c.target as 'dynamodb', c.method ?? 'POST', c.path, c.amz)).to.equal(c.op);
+    });
+  });
+});
+
+describe('metric writes per event', () => {
+  const counts = {
+    requests: {},
+    eventEntries: 0,
+    lambda: {},
+    dynamodb: {
+      readUnits: 0,
+      writeUnits: 3,
+      tables: {
+        'espresso-metrics-local-metrics': { requests: 2, readUnits: 0, writeUnits: 2 },
+        'espresso-orders-local-orders': { requests: 1, readUnits: 0, writeUnits: 1 },
+      },
+    },
+  };
+  const events = [
+    { 'detail-type': 'OrderProcessor.OrderFinished' },
+    { 'detail-type': 'OrderManager.OrderCompleted' },
+    { 'detail-type': 'OrderManager.OrderPlaced' },
+    { 'detail-type': 'OrderManager.OrderCompleted' },
+    { 'detail-type': 'OrderProcessor.OrderFinished' },
+  ];
+
+  it('is n/a without the metrics service', () => {
+    expect(metricsWritesPerEvent(['config', 'orders'], counts, events)).to.equal(
+      'n/a (metrics service not present)',
+    );
+  });
+
+  it('divides the metrics tables’ write units by the events the metrics rule takes', () => {
+    expect(metricsWritesPerEvent(['config', 'orders', 'metrics'], counts, events)).to.equal(0.5);
+  });
+});

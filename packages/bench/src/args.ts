@@ -1,0 +1,57 @@
+import { parseArgs } from 'node:util';
+
+export interface BenchArgs {
+  repeat: number;
+  coldRepeat: number;
+  orders: number;
+  customers: number;
+  baristas: number;
+  importRepeat: number;
+  skipReady: boolean;
+  out: string;
+}
+
+export const BENCH_USAGE = `pnpm bench [options]
+  --repeat <n>         measured runs (and warm starts); figures are medians (default 3)
+  --cold-repeat <n>    cold starts, each re-packaging every service (default 1; 0 skips)
+  --orders <n>         orders per saturation run (default 60)
+  --customers <n>      concurrent customers in a saturation run (default 8)
+  --baristas <n>       baristas (default 4)
+  --import-repeat <n>  fresh node processes per handler for the cold import time (default 5)
+  --skip-ready         skip the stack start-up measurements
+  --out <folder>       where the JSON goes (default bench-results/)`;
+
+const positive = (name: string, text: string, min = 1) => {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} must be a whole number >= ${min}`);
+  return n;
+};
+
+export const parseBenchArgs = (argv: string[], defaultOut: string): BenchArgs => {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      repeat: { type: 'string', default: '3' },
+      'cold-repeat': { type: 'string', default: '1' },
+      orders: { type: 'string', default: '60' },
+      customers: { type: 'string', default: '8' },
+      baristas: { type: 'string', default: '4' },
+      'import-repeat': { type: 'string', default: '5' },
+      'skip-ready': { type: 'boolean', default: false },
+      out: { type: 'string', default: defaultOut },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  return {
+    repeat: positive('repeat', values.repeat),
+    coldRepeat: positive('cold-repeat', values['cold-repeat'], 0),
+    orders: positive('orders', values.orders),
+    customers: positive('customers', values.customers),
+    baristas: positive('baristas', values.baristas),
+    importRepeat: positive('import-repeat', values['import-repeat']),
+    skipReady: values['skip-ready'],
+    out: values.out,
+  };
+};

@@ -1,0 +1,37 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { REPO_ROOT } from '@espresso/local-cloud';
+import { BENCH_USAGE, parseBenchArgs } from './args';
+import { loadPrices } from './cost';
+import { benchReport } from './report';
+import { runBench } from './run';
+
+/* `pnpm bench`: measures, prints the figures, and writes them as JSON under bench-results/. */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const main = async () => {
+  const argv = process.argv.slice(2).filter((a) => a !== '--');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(BENCH_USAGE);
+    return;
+  }
+  const args = parseBenchArgs(argv, path.join(REPO_ROOT, 'bench-results'));
+  const result = await runBench({
+    ...args,
+    prices: await loadPrices(),
+    log: (line) => console.error(`[bench] ${line}`),
+  });
+  console.log(benchReport(result));
+  await mkdir(args.out, { recursive: true });
+  const json = `${JSON.stringify(result, null, 2)}\n`;
+  const file = path.join(args.out, `bench-${result.at.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, json);
+  await writeFile(path.join(args.out, 'latest.json'), json);
+  console.log(`\nwritten: ${path.relative(process.cwd(), file)} (and latest.json)`);
+};
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  console.error(`\n${BENCH_USAGE}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,6 @@
+export * from './args';
+export * from './bundles';
+export * from './cost';
+export * from './meter';
+export * from './report';
+export * from './run';

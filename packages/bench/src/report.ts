@@ -1,0 +1,115 @@
+import { table } from '@espresso/simulator';
+import type { BenchResult } from './run';
+
+const ms = (v: number | undefined) =>
+  v !== undefined && Number.isFinite(v) ? `${Math.round(v)} ms` : '—';
+const n2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+const check = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+
+/** The targets of issue #8 (this 2-core machine), for the printed comparison only. */
+export const TARGETS = {
+  warmReadyMs: 10_000,
+  pushP50Ms: 50,
+  lifecyclesPerSecond: 50,
+  metricWritesPerEvent: 0.2,
+  transitionsPerOrder: 10,
+  costPerThousand: 0.3,
+  bundleBytes: 150 * 1024,
+  coldImportMs: 60,
+};
+
+/** The figures as `pnpm bench` prints them. */
+export const benchReport = (r: BenchResult): string => {
+  const s = r.summary;
+  const u = s.perOrder;
+  const metric = s.metricsWritesPerEvent;
+  const headline = table([
+    ['figure', 'value', 'target', ''],
+    ...(r.ready
+      ? [
+          ['stack ready, cold (packaging)', ms(r.ready.coldMedianMs), '', ''],
+          [
+            'stack ready, warm',
+            ms(r.ready.warmMedianMs),
+            '≤ 10 s',
+            check(r.ready.warmMedianMs <= TARGETS.warmReadyMs),
+          ],
+        ]
+      : []),
+    [
+      'push latency p50 (bus → barista socket)',
+      ms(s.pushLatencyP50Ms),
+      '≤ 50 ms',
+      check(s.pushLatencyP50Ms <= TARGETS.pushP50Ms),
+    ],
+    ['push latency p95', ms(s.pushLatencyP95Ms), '', ''],
+    ['push latency p99', ms(s.pushLatencyP99Ms), '', ''],
+    [
+      'complete lifecycles/s at saturation',
+      n2(s.lifecyclesPerSecond),
+      '≥ 50/s',
+      check(s.lifecyclesPerSecond >= TARGETS.lifecyclesPerSecond && s.errors === 0),
+    ],
+    ['errors (all runs)', String(s.errors), '0', check(s.errors === 0)],
+    [
+      'metric DynamoDB writes per event',
+      typeof metric === 'number' ? n2(metric) : metric,
+      '≤ 0.2',
+      typeof metric === 'number' ? check(metric <= TARGETS.metricWritesPerEvent) : '',
+    ],
+    [
+      'Standard state transitions per order',
+      n2(u.standardTransitions),
+      '≤ 10',
+      check(u.standardTransitions <= TARGETS.transitionsPerOrder),
+    ],
+    [
+      'AWS cost per 1,000 orders',
+      `$${s.costPerThousandOrders.total.toFixed(4)}`,
+      '≤ $0.30',
+      check(s.costPerThousandOrders.total <= TARGETS.costPerThousand),
+    ],
+  ]);
+  const perOrder = table([
+    ['per completed order', 'count'],
+    ['Lambda invocations', n2(u.lambdaInvocations)],
+    ['Lambda GB-s (local timings: an upper bound)', u.lambdaGbSeconds.toFixed(4)],
+    ['Step Functions Standard transitions', n2(u.standardTransitions)],
+    ['Step Functions Express executions', n2(u.expressRequests)],
+    ['DynamoDB write units', n2(u.dynamodbWriteUnits)],
+    ['DynamoDB read units', n2(u.dynamodbReadUnits)],
+    ['EventBridge events', n2(u.events)],
+    ['SQS requests', n2(u.sqsRequests)],
+    ['HTTP API requests', n2(u.httpRequests)],
+    ['WebSocket messages (posts)', n2(u.websocketMessages)],
+    ['WebSocket connection minutes', u.websocketConnectionMinutes.toFixed(4)],
+  ]);
+  const cost = table([
+    [`cost per 1,000 orders (${r.prices.region} list prices as of ${r.prices.asOf})`, 'USD'],
+    ...Object.entries(s.costPerThousandOrders.lines).map(([k, v]) => [k, `$${v.toFixed(4)}`]),
+    ['total', `$${s.costPerThousandOrders.total.toFixed(4)}`],
+  ]);
+  const bundles = table([
+    ['function', 'zip', 'module (minified)', 'cold import (median)', ''],
+    ...r.bundles.map((b) => [
+      `${b.service}/${b.function}`,
+      kb(b.zipBytes),
+      kb(b.moduleBytes),
+      ms(b.coldImportMs),
+      `${check(b.moduleBytes <= TARGETS.bundleBytes && b.coldImportMs <= TARGETS.coldImportMs)}${b.importError ? ` (import threw: ${b.importError.slice(0, 60)})` : ''}`,
+    ]),
+  ]);
+  return [
+    `pnpm bench — ${r.at} — ${r.machine.cpus} CPUs, Node ${r.machine.node}; services ${r.services.join(', ')}`,
+    `${r.options.repeat} runs of ${r.options.orders} orders (${r.options.customers} customers, ${r.options.baristas} baristas, no think/make time); medians`,
+    '',
+    headline,
+    '',
+    perOrder,
+    '',
+    cost,
+    '',
+    bundles,
+  ].join('\n');
+};
