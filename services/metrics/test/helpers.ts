@@ -14,7 +14,7 @@ import {
   type MetricsResponse,
   MetricsResponseSchema,
 } from '@espresso/schemas';
-import { startTestStack, type TestStack } from '@espresso/test-support';
+import { startTestStack, type TestStack, until as waitUntil } from '@espresso/test-support';
 import { expect } from 'chai';
 import { after } from 'mocha';
 
@@ -24,22 +24,14 @@ import { after } from 'mocha';
  * services' log lines kept so tests can read what the consumer reported.
  */
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '@espresso/test-support';
 
 /** Polls `probe` until it answers something; fails naming `what` after `timeoutMs`. */
-export const until = async <T>(
+export const until = <T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 20_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-};
+): Promise<T> => waitUntil(what, probe, timeoutMs, 100);
 
 export interface MetricsStack {
   stack: TestStack;

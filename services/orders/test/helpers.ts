@@ -8,7 +8,7 @@ import {
   type PutShopConfigBody,
   QrCodeResponseSchema,
 } from '@espresso/schemas';
-import type { TestStack } from '@espresso/test-support';
+import { sleep, type TestStack, until as waitUntil } from '@espresso/test-support';
 import { expect } from 'chai';
 
 /*
@@ -17,22 +17,14 @@ import { expect } from 'chai';
  * each checked against its schema.
  */
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** Polls `probe` until it answers something; fails naming `what` after `timeoutMs`. */
-export const until = async <T>(
+export const until = <T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 15_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-};
+): Promise<T> => waitUntil(what, probe, timeoutMs, 100);
 
 export type Limits = NonNullable<PutShopConfigBody['limits']>;
 export type Timeouts = NonNullable<PutShopConfigBody['timeouts']>;

@@ -1,5 +1,5 @@
 import { NewOrderResponseSchema, type PutShopConfigBody } from '@espresso/schemas';
-import type { TestStack } from '@espresso/test-support';
+import { type TestStack, until as waitUntil } from '@espresso/test-support';
 import { expect } from 'chai';
 import WebSocket from 'ws';
 
@@ -8,22 +8,14 @@ import WebSocket from 'ws';
  * orders moved through the orders API, and real WebSocket clients that keep every message.
  */
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '@espresso/test-support';
 
 /** Polls `probe` until it answers something; fails naming `what` after `timeoutMs`. */
-export const until = async <T>(
+export const until = <T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 10_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-};
+): Promise<T> => waitUntil(what, probe, timeoutMs, 20);
 
 /** A message as a screen receives it. */
 export interface Pushed {
