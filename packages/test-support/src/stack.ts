@@ -31,7 +31,7 @@ export interface TestStack extends Stack {
  */
 export const startTestStack = async (
   services: ServiceName[],
-  options: Pick<StackOptions, 'extraServices' | 'log'> = {},
+  options: Pick<StackOptions, 'extraServices' | 'log' | 'interpose'> = {},
 ): Promise<TestStack> => {
   const stateDir = await mkdtemp(path.join(os.tmpdir(), 'espresso-test-'));
   const stack = await startStack({ services, stateDir, persist: false, ports: 'free', ...options });

@@ -57,6 +57,9 @@ export interface OrdersTable {
 
 const names = (fields: string[]) => Object.fromEntries(fields.map((f) => [`#${f}`, f]));
 
+/** Reads and conditional writes an ending tries before it gives up on a changing order. */
+const END_ATTEMPTS = 5;
+
 export const buildOrdersTable = (
   client: DynamoDBDocumentClient,
   tableName: string,
@@ -162,17 +165,24 @@ export const buildOrdersTable = (
     },
 
     async end({ shopId, orderId, to, from, set }) {
-      const current = await get(shopId, orderId);
-      if (!current) return { item: undefined, changed: false };
-      if (!from.includes(current.status)) return { item: current, changed: false };
-      const placedAt = current.submittedAt ?? current.createdAt;
-      const changed = await conditionalSet(
-        shopId,
-        orderId,
-        { ...set, status: to, ...orderStatusKey(shopId, to, placedAt, orderId) },
-        from,
-      );
-      return { item: await get(shopId, orderId), changed };
+      // The index keys are computed from the item read, so the write is conditional on the very
+      // status read: a change landing in between (a choice racing the customer timeout) makes
+      // it read again rather than store keys of a stale item.
+      for (let attempt = 1; ; attempt++) {
+        const current = await get(shopId, orderId);
+        if (!current) return { item: undefined, changed: false };
+        if (!from.includes(current.status)) return { item: current, changed: false };
+        const placedAt = current.submittedAt ?? current.createdAt;
+        const changed = await conditionalSet(
+          shopId,
+          orderId,
+          { ...set, status: to, ...orderStatusKey(shopId, to, placedAt, orderId) },
+          [current.status],
+        );
+        if (changed || attempt >= END_ATTEMPTS) {
+          return { item: await get(shopId, orderId), changed };
+        }
+      }
     },
 
     async keepToken({ shopId, orderId, attribute, token, from, set = {}, now }) {

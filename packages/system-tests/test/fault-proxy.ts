@@ -1,0 +1,151 @@
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { InterposedTarget } from '@espresso/local-cloud';
+
+/** What goes wrong, and how often (0–1), between the handlers and the local AWS endpoints. */
+export interface Faults {
+  /** DynamoDB answers throttling or an internal error instead of doing the request. */
+  dynamodbErrorRate: number;
+  /** A Lambda invoke (by Step Functions, a rule or a queue) fails with a service error. */
+  lambdaErrorRate: number;
+  /** A PutEvents is done a second time, up to `jitterMs` later (at-least-once delivery). */
+  duplicateEventRate: number;
+  jitterMs: number;
+}
+
+export interface FaultProxy {
+  interpose(target: InterposedTarget, endpoint: string): Promise<string>;
+  /** What was injected so far, by kind. */
+  injected: Record<'dynamodb' | 'lambda' | 'duplicateEvents', number>;
+  /** From now on, forward everything untouched. */
+  calm(): void;
+  stop(): Promise<void>;
+}
+
+const readBody = async (stream: IncomingMessage) => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+};
+
+/** A small deterministic random source (mulberry32), so a failing run can be replayed. */
+export const seeded = (seed: number) => {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+};
+
+/**
+ * A proxy for `StackOptions.interpose` that injects `faults` the way AWS produces them: DynamoDB
+ * `ProvisionedThroughputExceededException` (400) and `InternalServerError` (500), which the SDK
+ * retries; Lambda `ServiceException` (500) on invoke, which Step Functions' Retry, rule retries
+ * and SQS redelivery must absorb; and EventBridge events put twice, the copy late.
+ */
+export const createFaultProxy = (faults: Faults, random = seeded(7)): FaultProxy => {
+  const servers: Server[] = [];
+  const injected = { dynamodb: 0, lambda: 0, duplicateEvents: 0 };
+  let active = true;
+
+  const forward = (upstream: URL, req: IncomingMessage, body: Buffer) =>
+    new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>(
+      (resolve, reject) => {
+        const out = httpRequest(
+          {
+            host: upstream.hostname,
+            port: upstream.port,
+            method: req.method,
+            path: req.url,
+            headers: { ...req.headers, host: upstream.host, 'content-length': String(body.length) },
+          },
+          async (answer) =>
+            resolve({
+              status: answer.statusCode ?? 502,
+              headers: answer.headers,
+              body: await readBody(answer),
+            }),
+        );
+        out.on('error', reject);
+        out.end(body);
+      },
+    );
+
+  const interpose = async (target: InterposedTarget, endpoint: string) => {
+    const upstream = new URL(endpoint);
+    const server = createServer(async (req, res) => {
+      try {
+        const body = await readBody(req);
+        const amzTarget = String(req.headers['x-amz-target'] ?? '');
+        if (active && target === 'dynamodb' && random() < faults.dynamodbErrorRate) {
+          injected.dynamodb++;
+          const throttle = random() < 0.5;
+          const type = throttle ? 'ProvisionedThroughputExceededException' : 'InternalServerError';
+          res.writeHead(throttle ? 400 : 500, {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amzn-errortype': type,
+          });
+          res.end(
+            JSON.stringify({
+              __type: `com.amazonaws.dynamodb.v20120810#${type}`,
+              message: 'injected',
+            }),
+          );
+          return;
+        }
+        if (active && target === 'lambda' && random() < faults.lambdaErrorRate) {
+          injected.lambda++;
+          res.writeHead(500, {
+            'content-type': 'application/json',
+            'x-amzn-errortype': 'ServiceException',
+          });
+          res.end(JSON.stringify({ Type: 'Service', message: 'injected' }));
+          return;
+        }
+        const answer = await forward(upstream, req, body);
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+        if (
+          active &&
+          target === 'events' &&
+          amzTarget.endsWith('PutEvents') &&
+          random() < faults.duplicateEventRate
+        ) {
+          injected.duplicateEvents++;
+          setTimeout(
+            () => void forward(upstream, req, body).catch(() => undefined),
+            Math.floor(random() * faults.jitterMs),
+          );
+        }
+      } catch (error) {
+        if (!res.headersSent) res.writeHead(502);
+        res.end(String(error));
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    servers.push(server);
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+
+  return {
+    interpose,
+    injected,
+    calm: () => {
+      active = false;
+    },
+    stop: async () => {
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.closeAllConnections();
+              s.close(() => resolve());
+            }),
+        ),
+      );
+    },
+  };
+};
