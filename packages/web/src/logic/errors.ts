@@ -57,3 +57,27 @@ export const errorMessage = (error: unknown): string => {
       return error.message;
   }
 };
+
+/**
+ * The orders API refuses a drink choice with 409 "not ready" in the moment between the order's
+ * creation and its workflow waiting for the choice (the workflow starts from the orders table's
+ * stream): the choice is retried for a while then, as the message asks, instead of shown.
+ */
+export const isNotReady = (error: unknown): boolean =>
+  error instanceof ApiError && error.status === 409 && /not ready/i.test(error.message);
+
+export const retryWhileNotReady = async <T>(
+  run: () => Promise<T>,
+  options: { attempts?: number; delayMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<T> => {
+  const { attempts = 20, delayMs = 500 } = options;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isNotReady(error) || attempt >= attempts) throw error;
+      await sleep(delayMs);
+    }
+  }
+};

@@ -16,6 +16,7 @@ import {
 } from '../components/common';
 import { navigate, useApp } from '../context';
 import { useLive, useNow } from '../hooks';
+import { retryWhileNotReady } from '../logic/errors';
 import { concerns } from '../logic/live';
 import { defaultModifiers, drinkName, modifiersText } from '../logic/queue';
 import { href } from '../logic/route';
@@ -187,7 +188,10 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
           class="menu-form"
           onSubmit={(event) => {
             event.preventDefault();
-            if (drinkId) void act(() => api.chooseDrink(shopId, orderId, { drinkId, modifiers }));
+            if (drinkId)
+              void act(() =>
+                retryWhileNotReady(() => api.chooseDrink(shopId, orderId, { drinkId, modifiers })),
+              );
           }}
         >
           <Countdown
