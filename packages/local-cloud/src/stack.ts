@@ -383,11 +383,14 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       credentials: localCredentials,
       disableHostPrefix: true,
     });
+    /** The local URL of the queue with this ARN (rule targets, stream on-failure queues). */
+    const queueUrlOf = (arn: string) =>
+      `${sqs.endpoint}/${LOCAL_ACCOUNT_ID}/${arn.split(':').pop()}`;
     const rules = createRuleRouter({
       invokeLambda,
       sqs: sqs.client,
       sfn: sfnClient,
-      queueUrlOf: (arn) => `${sqs.endpoint}/${LOCAL_ACCOUNT_ID}/${arn.split(':').pop()}`,
+      queueUrlOf,
       log,
     });
     for (const { name } of services) {
@@ -417,7 +420,7 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       dynamodb: dynamodb.client,
       streams,
       sqs: sqs.client,
-      queueUrlOf: (arn) => `${sqs.endpoint}/${LOCAL_ACCOUNT_ID}/${arn.split(':').pop()}`,
+      queueUrlOf,
       mappings: services.flatMap(({ name }) =>
         streamMappingsFromTemplate(templates[name] as Template, contexts[name] as ResolveContext),
       ),

@@ -1,3 +1,4 @@
+export * from './fixtures';
 export * from './stack';
 export * from './template';
 export * from './wait';

@@ -8,7 +8,7 @@ import {
   type PutShopConfigBody,
   QrCodeResponseSchema,
 } from '@espresso/schemas';
-import { sleep, type TestStack, until as waitUntil } from '@espresso/test-support';
+import { sleep, type TestStack, testShopConfig, until as waitUntil } from '@espresso/test-support';
 import { expect } from 'chai';
 
 /*
@@ -31,27 +31,7 @@ export type Timeouts = NonNullable<PutShopConfigBody['timeouts']>;
 
 export const shopConfig = (
   overrides: { open?: boolean; limits?: Partial<Limits>; timeouts?: Partial<Timeouts> } = {},
-): PutShopConfigBody => ({
-  name: 'Test bar',
-  open: overrides.open ?? true,
-  menu: [
-    {
-      drinkId: 'latte',
-      name: 'Latte',
-      icon: 'latte',
-      available: true,
-      modifiers: [{ name: 'Milk', options: ['Regular', 'Oat'] }],
-    },
-  ],
-  limits: {
-    ordersPerCode: 100,
-    codeTtlSeconds: 3600,
-    maxOpenOrders: 100,
-    maxOrdersPerCustomerPerDay: 100,
-    ...overrides.limits,
-  },
-  timeouts: { customerSeconds: 300, baristaSeconds: 900, ...overrides.timeouts },
-});
+): PutShopConfigBody => testShopConfig(overrides);
 
 /** A shop and the tokens of its staff; `baristaId` is the `sub` of `barista`. */
 export interface Shop {

@@ -4,19 +4,17 @@ import { fileURLToPath } from 'node:url';
 import type { Template } from '@espresso/local-cloud';
 import { isDetailType } from '@espresso/schemas';
 import { checkServiceTemplate, SERVICE_CONTRACTS } from '@espresso/schemas/contracts';
-import { functionRoles, ownPermissions, packageForTest } from '@espresso/test-support';
+import {
+  CONFIG_OUTPUT_PARAMS,
+  functionRoles,
+  ownPermissions,
+  packageForTest,
+} from '@espresso/test-support';
 import aslValidator from 'asl-validator';
 import { expect } from 'chai';
 
 const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const params = {
-  eventBusName: 'espresso-config-tpl-bus',
-  eventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/espresso-config-tpl-bus',
-  shopsTableName: 'espresso-config-tpl-shops',
-  shopsTableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/espresso-config-tpl-shops',
-  issuerUrl: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test',
-  jwtAudience: 'client',
-};
+const params = CONFIG_OUTPUT_PARAMS;
 
 describe('orders service template (serverless package)', function () {
   this.timeout(120_000);

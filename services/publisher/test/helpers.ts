@@ -1,5 +1,5 @@
 import { NewOrderResponseSchema, type PutShopConfigBody } from '@espresso/schemas';
-import { type TestStack, until as waitUntil } from '@espresso/test-support';
+import { type TestStack, testShopConfig, until as waitUntil } from '@espresso/test-support';
 import { expect } from 'chai';
 import WebSocket from 'ws';
 
@@ -96,26 +96,7 @@ export const refusal = async (stack: TestStack, query: Parameters<typeof openScr
   throw new Error('the connection was accepted');
 };
 
-export const shopConfig = (): PutShopConfigBody => ({
-  name: 'Publisher test bar',
-  open: true,
-  menu: [
-    {
-      drinkId: 'latte',
-      name: 'Latte',
-      icon: 'latte',
-      available: true,
-      modifiers: [{ name: 'Milk', options: ['Regular', 'Oat'] }],
-    },
-  ],
-  limits: {
-    ordersPerCode: 100,
-    codeTtlSeconds: 3600,
-    maxOpenOrders: 100,
-    maxOrdersPerCustomerPerDay: 100,
-  },
-  timeouts: { customerSeconds: 300, baristaSeconds: 900 },
-});
+export const shopConfig = (): PutShopConfigBody => testShopConfig({ name: 'Publisher test bar' });
 
 export interface Shop {
   shopId: string;
