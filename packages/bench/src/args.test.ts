@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parseBenchArgs } from './args';
 import { operationOf } from './meter';
-import { metricsWritesPerEvent } from './run';
+import { metricsDetailTypes, metricsWritesPerEvent } from './run';
 
 describe('bench arguments', () => {
   it('has small defaults so a run takes minutes', () => {
@@ -54,28 +54,60 @@ describe('metric writes per event', () => {
     lambda: {},
     dynamodb: {
       readUnits: 0,
-      writeUnits: 3,
+      writeUnits: 13,
       tables: {
-        'espresso-metrics-local-metrics': { requests: 2, readUnits: 0, writeUnits: 2 },
-        'espresso-orders-local-orders': { requests: 1, readUnits: 0, writeUnits: 1 },
+        'espresso-metrics-local-metrics': {
+          requests: 3,
+          writeRequests: 2,
+          readUnits: 1,
+          writeUnits: 12,
+        },
+        'espresso-orders-local-orders': {
+          requests: 1,
+          writeRequests: 1,
+          readUnits: 0,
+          writeUnits: 1,
+        },
       },
+    },
+  };
+  const metricsTemplate = {
+    Resources: {
+      EndingsRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          EventPattern: {
+            source: ['espresso.orders'],
+            'detail-type': ['OrderManager.OrderCompleted', 'OrderProcessor.OrderTimedOut'],
+          },
+        },
+      },
+      EndingsQueue: { Type: 'AWS::SQS::Queue', Properties: {} },
     },
   };
   const events = [
     { 'detail-type': 'OrderProcessor.OrderFinished' },
     { 'detail-type': 'OrderManager.OrderCompleted' },
     { 'detail-type': 'OrderManager.OrderPlaced' },
+    { 'detail-type': 'OrderProcessor.OrderTimedOut' },
     { 'detail-type': 'OrderManager.OrderCompleted' },
-    { 'detail-type': 'OrderProcessor.OrderFinished' },
+    { 'detail-type': 'OrderManager.OrderCompleted' },
   ];
 
   it('is n/a without the metrics service', () => {
-    expect(metricsWritesPerEvent(['config', 'orders'], counts, events)).to.equal(
+    expect(metricsWritesPerEvent(undefined, counts, events)).to.equal(
       'n/a (metrics service not present)',
     );
   });
 
-  it('divides the metrics tables’ write units by the events the metrics rule takes', () => {
-    expect(metricsWritesPerEvent(['config', 'orders', 'metrics'], counts, events)).to.equal(0.5);
+  it('reads the detail-types from the metrics rule', () => {
+    expect(metricsDetailTypes(metricsTemplate)).to.deep.equal([
+      'OrderManager.OrderCompleted',
+      'OrderProcessor.OrderTimedOut',
+    ]);
+  });
+
+  it('divides the metrics tables’ write requests by the events the metrics rule takes', () => {
+    expect(metricsWritesPerEvent(metricsTemplate, counts, events)).to.equal(0.5);
   });
 });

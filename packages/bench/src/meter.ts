@@ -18,6 +18,8 @@ import type { InterposedTarget } from '@espresso/local-cloud';
 
 export interface TableUse {
   requests: number;
+  /** PutItem, UpdateItem, DeleteItem, BatchWriteItem and TransactWriteItems requests. */
+  writeRequests: number;
   readUnits: number;
   writeUnits: number;
 }
@@ -56,7 +58,7 @@ const slot = <T>(record: Record<string, T>, key: string, make: () => T): T => {
   record[key] = created;
   return created;
 };
-const noUse = (): TableUse => ({ requests: 0, readUnits: 0, writeUnits: 0 });
+const noUse = (): TableUse => ({ requests: 0, writeRequests: 0, readUnits: 0, writeUnits: 0 });
 
 const readBody = async (stream: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
@@ -171,6 +173,7 @@ export const createMeter = (): Meter => {
         for (const table of new Set(tablesOf(input))) {
           const use = slot(counts.dynamodb.tables, table, noUse);
           use.requests += 1;
+          if (WRITES.has(operation)) use.writeRequests += 1;
         }
         if (input.ReturnConsumedCapacity === undefined || input.ReturnConsumedCapacity === 'NONE') {
           body = Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }));

@@ -183,29 +183,32 @@ const functionMemoryMb = (templates: Record<string, Template>): Record<string, n
   return memory;
 };
 
+/** The detail-types the metrics service's rules take, from its packaged template. */
+export const metricsDetailTypes = (template: Template | undefined): string[] =>
+  Object.values(template?.Resources ?? {}).flatMap((resource) => {
+    if (resource.Type !== 'AWS::Events::Rule') return [];
+    const pattern = (resource.Properties as { EventPattern?: Record<string, unknown> } | undefined)
+      ?.EventPattern;
+    const types = pattern?.['detail-type'];
+    return Array.isArray(types) ? types.map(String) : [];
+  });
+
 /**
- * Metric writes per event: DynamoDB write units on the metrics service's tables per bus event
- * the metrics rule forwards. "n/a" until `services/metrics` is on this branch.
- * TODO(metrics): once the metrics service lands, check that its tables are named
- * `espresso-metrics-<stage>-*` and that these detail-types are its rule's (DESIGN §6); if the
- * service prints or exposes its own write count, compare it with this one here.
+ * Metric writes per event (DESIGN §6): DynamoDB write requests on the metrics service's tables
+ * (`espresso-metrics-*`) per bus event its rule takes — the detail-types read from its template.
+ * "n/a" without the metrics service.
  */
-export const METRICS_DETAIL_TYPES = [
-  'OrderProcessor.OrderFinished',
-  'OrderProcessor.OrderTimedOut',
-  'OrderManager.OrderCompleted',
-  'OrderManager.OrderCancelled',
-];
 export const metricsWritesPerEvent = (
-  services: string[],
+  metricsTemplate: Template | undefined,
   counts: MeterCounts,
   busEvents: { 'detail-type': string }[],
 ): number | string => {
-  if (!services.includes('metrics')) return 'n/a (metrics service not present)';
+  if (!metricsTemplate) return 'n/a (metrics service not present)';
+  const types = new Set(metricsDetailTypes(metricsTemplate));
   const writes = Object.entries(counts.dynamodb.tables)
     .filter(([table]) => table.startsWith('espresso-metrics-'))
-    .reduce((sum, [, use]) => sum + use.writeUnits, 0);
-  const events = busEvents.filter((e) => METRICS_DETAIL_TYPES.includes(e['detail-type'])).length;
+    .reduce((sum, [, use]) => sum + use.writeRequests, 0);
+  const events = busEvents.filter((e) => types.has(e['detail-type'])).length;
   return events === 0 ? 'n/a (no metric events)' : writes / events;
 };
 
@@ -262,6 +265,7 @@ const usageOf = (
         t,
         {
           requests: u.requests / orders,
+          writeRequests: u.writeRequests / orders,
           readUnits: u.readUnits / orders,
           writeUnits: u.writeUnits / orders,
         },
@@ -351,7 +355,7 @@ const measuredRun = async (
       options.prices,
       options.baristas,
     ),
-    metricsWritesPerEvent: metricsWritesPerEvent(services, counts, busEvents),
+    metricsWritesPerEvent: metricsWritesPerEvent(stack.templates.metrics, counts, busEvents),
   };
   options.log(
     `run ${repeat + 1}: ${figures.completed} completed, ${figures.lifecyclesPerSecond.toFixed(1)}/s, ${errors} errors, push p50 ${Math.round(figures.pushLatencyMs.p50)} ms`,

@@ -2,6 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   LOCAL_ACCOUNT_ID,
   type ResolveContext,
@@ -398,13 +399,24 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
     }
     const unsubscribe = eventBridge.subscribe((event) => rules.route(event));
     stoppers.push(async () => unsubscribe());
+    // The queue pollers talk to SQS like Lambda's do: through `interpose` when one is given (a
+    // fault proxy can lose their deletes, and the message comes back after its visibility timeout).
+    const pollerSqs =
+      called.sqs === sqs.endpoint
+        ? sqs.client
+        : new SQSClient({
+            endpoint: called.sqs,
+            region: LOCAL_REGION,
+            credentials: localCredentials,
+          });
+    if (pollerSqs !== sqs.client) stoppers.push(async () => pollerSqs.destroy());
     const mappings = await startEventSourceMappings({
-      sqs: sqs.client,
+      sqs: pollerSqs,
       mappings: services.flatMap(({ name }) =>
         mappingsFromTemplate(
           templates[name] as Template,
           contexts[name] as ResolveContext,
-          sqs.endpoint,
+          called.sqs,
         ),
       ),
       invoke: invokeLambda,

@@ -45,7 +45,13 @@ describe('simulate arguments', () => {
     expect(args).to.include({ configUrl: 'https://c', ordersUrl: 'https://o', tokens: 't.json' });
   });
 
+  it('reads the duplicate rate (none by default)', () => {
+    expect(parseSimulateArgs([], '/e.json').duplicateRate).to.equal(0);
+    expect(parseSimulateArgs(['--duplicate-rate', '0.25'], '/e.json').duplicateRate).to.equal(0.25);
+  });
+
   [
+    { name: 'a duplicate rate above 1', argv: ['--duplicate-rate', '2'], error: /duplicate-rate/ },
     { name: 'a rate above 1', argv: ['--cancel-rate', '1.5'], error: /cancel-rate/ },
     {
       name: 'rates adding up above 1',

@@ -8,6 +8,7 @@ export interface SimulateArgs {
   durationMs?: number;
   cancelRate: number;
   abandonRate: number;
+  duplicateRate: number;
   thinkTimeMs: [number, number];
   makeTimeMs: [number, number];
   seed: number;
@@ -65,6 +66,8 @@ export const SIMULATE_USAGE = `pnpm simulate [options]
   --duration <d>           or stop placing orders after d (30s, 2m)
   --cancel-rate <0..1>     share of orders the barista cancels (default 0.1)
   --abandon-rate <0..1>    share of orders the customer never chooses a drink for (default 0.05)
+  --duplicate-rate <0..1>  share of choices, claims, completes and cancels sent twice at once
+                           (a phone retrying a request whose answer it lost; default 0)
   --think-time <d|a-b>     the customer's pause before choosing (default 0.5s-2s)
   --make-time <d|a-b>      the barista's time per drink (default 0.2s-1s)
   --customer-timeout <s>   first set the shop's customer timeout (admin; at least 5)
@@ -92,6 +95,7 @@ export const parseSimulateArgs = (
       duration: { type: 'string' },
       'cancel-rate': { type: 'string', default: '0.1' },
       'abandon-rate': { type: 'string', default: '0.05' },
+      'duplicate-rate': { type: 'string', default: '0' },
       'think-time': { type: 'string', default: '0.5s-2s' },
       'make-time': { type: 'string', default: '0.2s-1s' },
       'customer-timeout': { type: 'string' },
@@ -131,6 +135,7 @@ export const parseSimulateArgs = (
     ...(durationMs === undefined ? {} : { durationMs }),
     cancelRate,
     abandonRate,
+    duplicateRate: share('duplicate-rate', values['duplicate-rate']),
     thinkTimeMs: parseRange(values['think-time']),
     makeTimeMs: parseRange(values['make-time']),
     seed: whole('seed', values.seed) ?? 1,

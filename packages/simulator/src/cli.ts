@@ -63,6 +63,7 @@ const main = async () => {
     ...(args.durationMs === undefined ? {} : { durationMs: args.durationMs }),
     cancelRate: args.cancelRate,
     abandonRate: args.abandonRate,
+    duplicateRate: args.duplicateRate,
     thinkTimeMs: args.thinkTimeMs,
     makeTimeMs: args.makeTimeMs,
     seed: args.seed,

@@ -34,6 +34,12 @@ export interface SimulationOptions {
   makeTimeMs?: [number, number];
   /** The intents of the first orders, in order (the rest are drawn from the rates). */
   intents?: Intent[];
+  /**
+   * Share of the customers' choices and cancels and the baristas' claims, completes and
+   * cancels (0–1) that are sent twice at once, as a phone on flaky Wi-Fi retries a request
+   * whose answer it lost: the client takes whichever answer succeeded.
+   */
+  duplicateRate?: number;
   /** Seed of the run plan (intents, drinks, pauses): the same seed, the same plan. */
   seed?: number;
   /** Baristas poll the queue when no push came for this long while orders are outstanding. */
@@ -102,8 +108,12 @@ export interface SimulationResult {
   /** Completed orders per second over `elapsedMs`. */
   completedPerSecond: number;
   pushesReceived: number;
+  /** Requests sent twice (`duplicateRate`), and how the copies were answered, by status. */
+  duplicates: { sent: number; answers: Record<string, number> };
 }
 
+/** How long after the customer timeout a choice answered "not ready" is still retried. */
+const NOT_READY_GRACE_MS = 30_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 const between = (random: () => number, [min, max]: [number, number]) =>
@@ -141,6 +151,24 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
   const runId = options.runId ?? `sim${Date.now().toString(36)}`;
   const log: RequestLog = { requests: {}, ms: {}, errors: [] };
   const http: Http = createHttp(log);
+  const duplicates = { sent: 0, answers: {} as Record<string, number> };
+  const duplicateRate = options.duplicateRate ?? 0;
+  // Its own random source, so the plan of a seed is the same with or without duplicates.
+  const duplicateRandom = seededRandom((options.seed ?? 1) + 7919);
+  /**
+   * A request that changes an order, sent twice at once with probability `duplicateRate`. Both
+   * answers count; the client keeps a 200 if either got one (the other then answers 409 or the
+   * same 200), else the first answer.
+   */
+  const change: Http = async (...args) => {
+    if (duplicateRate <= 0 || duplicateRandom() >= duplicateRate) return http(...args);
+    duplicates.sent += 1;
+    const [first, second] = await Promise.all([http(...args), http(...args)]);
+    for (const answer of [first, second]) {
+      duplicates.answers[answer.status] = (duplicates.answers[answer.status] ?? 0) + 1;
+    }
+    return first.status === 200 ? first : second.status === 200 ? second : first;
+  };
   const thinkTime = options.thinkTimeMs ?? [0, 0];
   const makeTime = options.makeTimeMs ?? [0, 0];
   const pollIntervalMs = options.pollIntervalMs ?? 2000;
@@ -291,7 +319,7 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
       board.delete(next);
       const order = byId.get(next) as SimOrder;
       const base = `/shops/${shopId}/orders/${next}`;
-      const claim = await http(
+      const claim = await change(
         target.orders,
         'POST',
         `${base}/claim`,
@@ -307,7 +335,7 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
       order.status = 'IN_PROGRESS';
       await sleep(between(random, makeTime));
       const action = order.intent === 'cancel' ? 'cancel' : 'complete';
-      const res = await http(
+      const res = await change(
         target.orders,
         'POST',
         `${base}/${action}`,
@@ -399,10 +427,12 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
       if (order.intent === 'abandon') continue; // walks away; the customer timeout ends it
 
       await sleep(think);
-      const deadline = order.t.redeemed + customerTimeoutMs;
+      // "Not ready" until the workflow waits for the choice; its timer starts then, so under load
+      // the order can still be chosen after the customer timeout counted from the redeem.
+      const deadline = order.t.redeemed + customerTimeoutMs + NOT_READY_GRACE_MS;
       let delay = 25;
       for (;;) {
-        const res = await http(
+        const res = await change(
           target.orders,
           'PUT',
           `/shops/${shopId}/orders/${redeemed.orderId}`,
@@ -513,5 +543,6 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
     elapsedMs,
     completedPerSecond: ((outcomes.COMPLETED ?? 0) * 1000) / elapsedMs,
     pushesReceived,
+    duplicates,
   };
 };

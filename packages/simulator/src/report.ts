@@ -54,6 +54,15 @@ export const summaryTable = (result: SimulationResult): string => {
     latencies,
     '',
     `${result.completedPerSecond.toFixed(2)} completed orders/s over ${(result.elapsedMs / 1000).toFixed(1)} s; ${requests} HTTP requests; ${result.pushesReceived} pushes received`,
+    ...(result.duplicates.sent > 0
+      ? [
+          `requests sent twice: ${result.duplicates.sent} (answers ${Object.entries(
+            result.duplicates.answers,
+          )
+            .map(([status, n]) => `${status}×${n}`)
+            .join(', ')})`,
+        ]
+      : []),
     `errors: ${result.errors.length}${errors ? `\n${errors}` : ''}`,
     `orders that ended otherwise than planned: ${result.inconsistent.length}`,
   ].join('\n');

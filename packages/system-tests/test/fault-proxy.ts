@@ -11,12 +11,20 @@ export interface Faults {
   /** A PutEvents is done a second time, up to `jitterMs` later (at-least-once delivery). */
   duplicateEventRate: number;
   jitterMs: number;
+  /**
+   * A queue poller's delete is lost (answered as done, never done): the messages come back
+   * after their visibility timeout, already processed once (a consumer that crashed after its
+   * work, or overran the timeout).
+   */
+  sqsLostDeleteRate?: number;
+  /** API Gateway answers a WebSocket `PostToConnection` with a 500 or a 429 instead of posting. */
+  websocketErrorRate?: number;
 }
 
 export interface FaultProxy {
   interpose(target: InterposedTarget, endpoint: string): Promise<string>;
   /** What was injected so far, by kind. */
-  injected: Record<'dynamodb' | 'lambda' | 'duplicateEvents', number>;
+  injected: Record<'dynamodb' | 'lambda' | 'duplicateEvents' | 'lostDeletes' | 'websocket', number>;
   /** From now on, forward everything untouched. */
   calm(): void;
   stop(): Promise<void>;
@@ -48,7 +56,7 @@ export const seeded = (seed: number) => {
  */
 export const createFaultProxy = (faults: Faults, random = seeded(7)): FaultProxy => {
   const servers: Server[] = [];
-  const injected = { dynamodb: 0, lambda: 0, duplicateEvents: 0 };
+  const injected = { dynamodb: 0, lambda: 0, duplicateEvents: 0, lostDeletes: 0, websocket: 0 };
   let active = true;
 
   const forward = (upstream: URL, req: IncomingMessage, body: Buffer) =>
@@ -103,6 +111,43 @@ export const createFaultProxy = (faults: Faults, random = seeded(7)): FaultProxy
             'x-amzn-errortype': 'ServiceException',
           });
           res.end(JSON.stringify({ Type: 'Service', message: 'injected' }));
+          return;
+        }
+        if (
+          active &&
+          target === 'sqs' &&
+          /\.DeleteMessage(Batch)?$/.test(amzTarget) &&
+          random() < (faults.sqsLostDeleteRate ?? 0)
+        ) {
+          // Answered as SQS answers a delete that worked; the messages stay in flight.
+          const request = JSON.parse(body.toString('utf8') || '{}') as {
+            Entries?: { Id: string }[];
+          };
+          injected.lostDeletes += request.Entries?.length ?? 1;
+          res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+          res.end(
+            JSON.stringify(
+              request.Entries
+                ? { Successful: request.Entries.map(({ Id }) => ({ Id })), Failed: [] }
+                : {},
+            ),
+          );
+          return;
+        }
+        if (
+          active &&
+          target === 'websocket' &&
+          req.method === 'POST' &&
+          req.url?.startsWith('/@connections/') &&
+          random() < (faults.websocketErrorRate ?? 0)
+        ) {
+          injected.websocket++;
+          const limited = random() < 0.5;
+          res.writeHead(limited ? 429 : 500, {
+            'content-type': 'application/json',
+            'x-amzn-errortype': limited ? 'LimitExceededException' : 'InternalServerErrorException',
+          });
+          res.end(JSON.stringify({ message: 'injected' }));
           return;
         }
         const answer = await forward(upstream, req, body);
