@@ -279,7 +279,6 @@ const measuredRun = async (
   stack: Stack,
   meter: Meter,
   target: Target,
-  services: string[],
   options: BenchOptions,
   repeat: number,
 ): Promise<RunFigures> => {
@@ -406,7 +405,7 @@ export const runBench = async (options: BenchOptions): Promise<BenchResult> => {
     });
     options.log('warm-up done');
     for (let i = 0; i < options.repeat; i++) {
-      runs.push(await measuredRun(stack, meter, target, services, options, i));
+      runs.push(await measuredRun(stack, meter, target, options, i));
     }
   } finally {
     await stop();
