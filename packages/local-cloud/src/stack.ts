@@ -252,6 +252,8 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       endpoints: { dynamodb: called.dynamodb, events: called.events },
       invokeLambda,
       log,
+      // Standard executions survive a restart: resumed below once the functions answer.
+      ...(persist ? { stateFile: path.join(stateDir, 'executions.json') } : {}),
     });
     stoppers.push(sfn.stop);
     progress('EventBridge, SQS and Step Functions');
@@ -376,7 +378,9 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
     if (failed) throw (failed as PromiseRejectedResult).reason;
     progress(`${services.map((s) => s.name).join(', ')} under serverless offline`);
 
-    // 5. Wire the triggers now that every function can be invoked.
+    // 5. Wire the triggers now that every function can be invoked. On the way down, executions
+    //    stop where they are (kept RUNNING in the state folder) before the functions go away.
+    stoppers.push(sfn.suspend);
     const sfnClient = new SFNClient({
       endpoint: sfn.endpoint,
       region: LOCAL_REGION,
@@ -433,6 +437,12 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       streams.destroy();
     });
     progress(`${rules.rules().length} rules and the queue pollers`);
+
+    // 6. The workflows a previous run left running go on from where they were.
+    const { resumed, failed: notResumed } = await sfn.resumeExecutions();
+    if (resumed + notResumed > 0) {
+      progress(`${resumed} executions resumed${notResumed ? `, ${notResumed} failed` : ''}`);
+    }
 
     const endpointsFile = path.join(stateDir, 'endpoints.json');
     await writeFile(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);
