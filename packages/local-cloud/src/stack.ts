@@ -265,7 +265,7 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       await createTables(dynamodb.client, template, ctx);
       await sqs.createQueuesFromTemplate(template, ctx);
       for (const machine of stateMachinesFromTemplate(template, ctx))
-        sfn.createStateMachine(machine);
+        sfn.createStateMachine({ ...machine, owner: name });
     }
     const shopsTable = contexts.config?.refs.ShopsTable;
     if (options.seed !== false && shopsTable && (await seedDemoShop(dynamodb.client, shopsTable))) {
@@ -439,9 +439,15 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
     progress(`${rules.rules().length} rules and the queue pollers`);
 
     // 6. The workflows a previous run left running go on from where they were.
-    const { resumed, failed: notResumed } = await sfn.resumeExecutions();
-    if (resumed + notResumed > 0) {
-      progress(`${resumed} executions resumed${notResumed ? `, ${notResumed} failed` : ''}`);
+    //    Those of a compose service not started this time wait for a start that has it.
+    const runningServices = new Set(services.map((s) => s.name));
+    const resumed = await sfn.resumeExecutions({
+      later: (owner) => !runningServices.has(owner) && composed.some((s) => s.name === owner),
+    });
+    if (resumed.resumed + resumed.failed > 0) {
+      progress(
+        `${resumed.resumed} executions resumed${resumed.failed ? `, ${resumed.failed} failed` : ''}`,
+      );
     }
 
     const endpointsFile = path.join(stateDir, 'endpoints.json');

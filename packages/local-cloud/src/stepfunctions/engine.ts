@@ -50,6 +50,8 @@ export interface LocalStateMachine {
   interpreter: StateMachine;
   /** The definition the interpreter runs (see `prepareDefinition`), to resume from a state. */
   prepared: StateMachineDefinition;
+  /** Who created it (locally: the service whose template has it), kept with its executions. */
+  owner?: string;
   tasks: { spec: TaskSpec; integration: Integration }[];
 }
 
@@ -277,6 +279,7 @@ export const createEngine = (options: {
       : {}),
     tokens: exec.tokens,
     resumes: exec.resumes,
+    ...(exec.machine.owner ? { owner: exec.machine.owner } : {}),
   });
 
   /** Saves a running persisted execution (written once per turn of the event loop). */
@@ -353,6 +356,8 @@ export const createEngine = (options: {
   /** Mirrors the interpreter's state events into the history (Task events come from `runTask`). */
   const consumeEvents = async (exec: RunningExecution, events: AsyncGenerator<unknown>) => {
     for await (const raw of events) {
+      // Detached by a stop: what it did from then on is not its history (it resumes from before).
+      if (exec.detached) continue;
       const event = raw as InterpreterEvent;
       const at = new Date(event.timestamp);
       const state = event.state;
@@ -772,6 +777,7 @@ export const createEngine = (options: {
     return {
       name: record.stateMachineName,
       arn: record.stateMachineArn,
+      ...(record.owner ? { owner: record.owner } : {}),
       type: 'STANDARD',
       definition: JSON.stringify(prepared),
       roleArn: `arn:aws:iam::${accountId}:role/local-stepfunctions`,
@@ -921,6 +927,7 @@ export const createEngine = (options: {
       type?: StateMachineType;
       definition: string;
       roleArn?: string;
+      owner?: string;
     }): LocalStateMachine {
       const name = validName(input.name);
       const arn = input.arn ?? `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
@@ -958,6 +965,7 @@ export const createEngine = (options: {
           validationOptions: { noValidate: true },
         }),
         prepared: prepared.definition,
+        ...(input.owner ? { owner: input.owner } : {}),
         tasks,
       };
       machines.set(arn, machine);
@@ -1080,14 +1088,26 @@ export const createEngine = (options: {
      * the state it was in with that state's input (call it once the state machines exist and the
      * functions answer). One whose state machine or state is gone is failed with the reason.
      */
-    async resumeExecutions(): Promise<{ resumed: number; failed: number }> {
+    async resumeExecutions(
+      options: { later?: (owner: string) => boolean } = {},
+    ): Promise<{ resumed: number; failed: number; later: number }> {
       const pending = toResume;
       toResume = [];
-      const counts = { resumed: 0, failed: 0 };
+      const counts = { resumed: 0, failed: 0, later: 0 };
       for (const record of pending) {
         // A finished one restored from the other file is kept as it ended.
         const known = executions.get(record.arn);
         if (known && known.status !== 'RUNNING') continue;
+        if (
+          !machines.has(record.stateMachineArn) &&
+          record.owner !== undefined &&
+          options.later?.(record.owner)
+        ) {
+          // Its machine's owner is not running this time: left in the state folder as it is.
+          toResume.push(record);
+          counts.later += 1;
+          continue;
+        }
         counts[await resume(record)] += 1;
       }
       return counts;
@@ -1099,6 +1119,8 @@ export const createEngine = (options: {
      */
     async stopAll() {
       suspended = true;
+      // Let the histories catch up with the interpreter's last events.
+      await nextMacrotask();
       const running = [...executions.values()].filter((e) => !e.finished);
       for (const exec of running) {
         if (exec.persisted) {

@@ -25,15 +25,21 @@ export interface LocalStepFunctions {
     type: StateMachineType;
     /** The ASL definition as JSON text. */
     definition: string;
+    /** Who creates it (the stack: the service whose template has it), kept with executions. */
+    owner?: string;
   }): { arn: string; name: string; type: StateMachineType };
   /** Every execution still remembered (the newest 5000 finished ones and all running ones). */
   executions(): ExecutionSummary[];
   /**
    * With a `stateFile`: goes on with the Standard executions that were RUNNING when the local
    * Step Functions last stopped, each from the state it was in. Call it once the state machines
-   * are created and the functions their tasks invoke answer.
+   * are created and the functions their tasks invoke answer. One whose state machine is gone
+   * is failed with the reason, unless `later(owner)` says its owner is just not running this
+   * time: then it stays in the state file for a later start.
    */
-  resumeExecutions(): Promise<{ resumed: number; failed: number }>;
+  resumeExecutions(options?: {
+    later?: (owner: string) => boolean;
+  }): Promise<{ resumed: number; failed: number; later: number }>;
   /**
    * Stops running executions: with a `stateFile` the Standard ones stay RUNNING there, to be
    * resumed by the next start; the others are aborted. New executions are refused. The endpoint
@@ -97,11 +103,11 @@ export const startLocalStepFunctions = async (options: {
       return { arn: machine.arn, name: machine.name, type: machine.type };
     },
     executions: () => engine.executions(),
-    async resumeExecutions() {
-      const counts = await engine.resumeExecutions();
-      if (counts.resumed + counts.failed > 0) {
+    async resumeExecutions(resumeOptions) {
+      const counts = await engine.resumeExecutions(resumeOptions);
+      if (counts.resumed + counts.failed + counts.later > 0) {
         log(
-          `[sfn] resumed ${counts.resumed} executions${counts.failed ? `, failed ${counts.failed} that could not go on` : ''}`,
+          `[sfn] resumed ${counts.resumed} executions${counts.failed ? `, failed ${counts.failed} that could not go on` : ''}${counts.later ? `, kept ${counts.later} for a start with their service` : ''}`,
         );
       }
       return counts;

@@ -35,6 +35,8 @@ export interface StoredExecution {
   tokens: string[];
   /** How many times a start of the local stack resumed it. */
   resumes: number;
+  /** Its state machine's owner (the service whose template has it). */
+  owner?: string;
 }
 
 export interface LoadedExecutions {

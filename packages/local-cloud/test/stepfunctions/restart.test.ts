@@ -62,7 +62,7 @@ describe('local Step Functions across a restart', function () {
   const runs: Run[] = [];
 
   const start = async (
-    options: { machine?: string | undefined; resume?: boolean } = {},
+    options: { machine?: string | undefined; resume?: boolean; later?: boolean } = {},
   ): Promise<Run> => {
     const tokens: string[] = [];
     const invokeLambda: InvokeLambda = async (_name, payload) => {
@@ -79,9 +79,18 @@ describe('local Step Functions across a restart', function () {
       stateFile,
     });
     if (options.machine !== undefined) {
-      local.createStateMachine({ name: 'Orders', type: 'STANDARD', definition: options.machine });
+      local.createStateMachine({
+        name: 'Orders',
+        type: 'STANDARD',
+        definition: options.machine,
+        owner: 'orders',
+      });
     }
-    if (options.resume !== false) await local.resumeExecutions();
+    if (options.resume !== false)
+      // `later`: as when the stack starts without the service that owns the machine.
+      await local.resumeExecutions({
+        later: (owner) => options.later === true && owner === 'orders',
+      });
     const sfn = new SFNClient({
       endpoint: local.endpoint,
       region: REGION,
@@ -262,7 +271,11 @@ describe('local Step Functions across a restart', function () {
     await first.stop();
 
     const second = await start({ resume: false });
-    expect(await second.local.resumeExecutions()).to.deep.equal({ resumed: 0, failed: 1 });
+    expect(await second.local.resumeExecutions()).to.deep.equal({
+      resumed: 0,
+      failed: 1,
+      later: 0,
+    });
     const failed = await describeExecution(second, arn);
     expect(failed.status).to.equal('FAILED');
     expect(failed.error).to.equal('States.Runtime');
@@ -276,6 +289,26 @@ describe('local Step Functions across a restart', function () {
     const third = await start({ machine: definition(60) });
     expect((await describeExecution(third, arn)).status).to.equal('FAILED');
     expect(third.local.executions().map((e) => e.executionArn)).to.deep.equal([arn]);
+  });
+
+  it('keeps an execution whose service is not started this time, and resumes it with its service', async () => {
+    const first = await start({ machine: definition(60) });
+    const arn = await startOrder(first, 'order-later', 0);
+    await waitFor(async () => {
+      if (first.tokens.length === 0) throw new Error('not yet waiting for the customer');
+    }, 5000);
+    await first.stop();
+
+    const second = await start({ later: true });
+    expect(second.local.executions()).to.deep.equal([]);
+    await second.stop();
+    expect((await storedRunning()).map((e) => e.arn)).to.deep.equal([arn]);
+
+    const third = await start({ machine: definition(60) });
+    await waitFor(async () => {
+      if (third.tokens.length === 0) throw new Error('the task was not invoked again');
+    }, 5000);
+    expect((await describeExecution(third, arn)).status).to.equal('RUNNING');
   });
 
   it('refuses a new execution under the name of one waiting to be resumed', async () => {
