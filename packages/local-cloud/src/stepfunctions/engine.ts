@@ -52,6 +52,8 @@ export interface LocalStateMachine {
   prepared: StateMachineDefinition;
   /** Who created it (locally: the service whose template has it), kept with its executions. */
   owner?: string;
+  /** A stand-in for a machine that executions read back from the state folder name. */
+  gone?: boolean;
   tasks: { spec: TaskSpec; integration: Integration }[];
 }
 
@@ -467,7 +469,7 @@ export const createEngine = (options: {
     const position = exec.position?.state === spec.stateName ? exec.position : undefined;
     const resuming = exec.resuming;
     let startedAt = new Date();
-    if (resuming?.state === spec.stateName && resuming.reentered && !resuming.taskResumed) {
+    if (resuming?.state === spec.stateName && !resuming.taskResumed) {
       resuming.taskResumed = true;
       startedAt = resuming.position?.taskStartedAt ?? resuming.position?.enteredAt ?? startedAt;
     }
@@ -778,6 +780,7 @@ export const createEngine = (options: {
       name: record.stateMachineName,
       arn: record.stateMachineArn,
       ...(record.owner ? { owner: record.owner } : {}),
+      gone: true,
       type: 'STANDARD',
       definition: JSON.stringify(prepared),
       roleArn: `arn:aws:iam::${accountId}:role/local-stepfunctions`,
@@ -969,6 +972,10 @@ export const createEngine = (options: {
         tasks,
       };
       machines.set(arn, machine);
+      // Executions read back before it was created belong to it.
+      for (const exec of executions.values()) {
+        if (exec.machine.gone && exec.machine.arn === arn) exec.machine = machine;
+      }
       return machine;
     },
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   DescribeExecutionCommand,
+  DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   SendTaskSuccessCommand,
@@ -343,5 +344,10 @@ describe('local Step Functions across a restart', function () {
     const second = await start({ machine: definition(60) });
     expect((await describeExecution(second, arn)).status).to.equal('SUCCEEDED');
     expect((await readFile(finishedFile, 'utf8')).trim().split('\n')).to.have.length(1);
+    // Read back before its machine was created, it belongs to that machine once created.
+    const { definition: machineDefinition } = await second.sfn.send(
+      new DescribeStateMachineForExecutionCommand({ executionArn: arn }),
+    );
+    expect(machineDefinition).to.equal(definition(60));
   });
 });
