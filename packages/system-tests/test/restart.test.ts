@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ExecutionSummary } from '@espresso/local-cloud';
 import {
+  MetricsResponseSchema,
   NewOrderResponseSchema,
   type OrderItem,
   OrderItemSchema,
@@ -25,7 +26,8 @@ import { expect } from 'chai';
  * waits for its customer's choice, one for its barista, one is left alone, one had completed;
  * after the restart the customer chooses and the barista completes (both COMPLETED with their
  * events), the abandoned one times out on its original clock (TIMED_OUT with its event), the
- * open-orders counters are back to zero and no execution is left running.
+ * open-orders counters are back to zero, no execution is left running, and the metrics count
+ * each ending once (the one before the restart included).
  */
 const TERMINAL = new Set(['COMPLETED', 'CANCELLED', 'TIMED_OUT', 'REJECTED']);
 /** The abandoned order's shop: short enough to wait for, long enough to outlast a restart. */
@@ -44,7 +46,7 @@ describe('orders across a restart of the local stack', function () {
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  const start = () => startTestStack(['config', 'orders'], { stateDir });
+  const start = () => startTestStack(['config', 'orders', 'metrics'], { stateDir });
   const running = () => {
     if (!stack) throw new Error('no stack');
     return stack;
@@ -56,7 +58,7 @@ describe('orders across a restart of the local stack', function () {
     route: string,
     token: string,
     body?: unknown,
-    service: 'orders' | 'config' = 'orders',
+    service: 'orders' | 'config' | 'metrics' = 'orders',
   ) => {
     for (let attempt = 1; ; attempt++) {
       const res = await running().call(service, method, route, {
@@ -340,5 +342,40 @@ describe('orders across a restart of the local stack', function () {
     }
     expect(await openOrders(patientShop), 'open orders of the patient shop').to.equal(0);
     expect(await openOrders(hastyShop), 'open orders of the hasty shop').to.equal(0);
+
+    // Every ending counted once: the one before the restart, the three after it.
+    const day = new Date().toISOString().slice(0, 10);
+    const counted = async (shopId: string, endings: number) =>
+      until(
+        `the metrics of ${shopId}`,
+        async () => {
+          await running().idle();
+          const res = await call(
+            'GET',
+            `/shops/${shopId}/metrics?from=${day}&to=${day}`,
+            await admin(shopId),
+            undefined,
+            'metrics',
+          );
+          const parsed = MetricsResponseSchema.safeParse(res.body);
+          return parsed.success && parsed.data.totals.orders >= endings
+            ? parsed.data.totals.byOutcome
+            : undefined;
+        },
+        60_000,
+        500,
+      );
+    expect(await counted(patientShop, 3)).to.deep.equal({
+      COMPLETED: 3,
+      CANCELLED: 0,
+      TIMED_OUT: 0,
+      REJECTED: 0,
+    });
+    expect(await counted(hastyShop, 1)).to.deep.equal({
+      COMPLETED: 0,
+      CANCELLED: 0,
+      TIMED_OUT: 1,
+      REJECTED: 0,
+    });
   });
 });
