@@ -253,6 +253,8 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       endpoints: { dynamodb: called.dynamodb, events: called.events },
       invokeLambda,
       log,
+      // Standard executions survive a restart: resumed below once the functions answer.
+      ...(persist ? { stateFile: path.join(stateDir, 'executions.json') } : {}),
     });
     stoppers.push(sfn.stop);
     progress('EventBridge, SQS and Step Functions');
@@ -264,7 +266,7 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       await createTables(dynamodb.client, template, ctx);
       await sqs.createQueuesFromTemplate(template, ctx);
       for (const machine of stateMachinesFromTemplate(template, ctx))
-        sfn.createStateMachine(machine);
+        sfn.createStateMachine({ ...machine, owner: name });
     }
     const shopsTable = contexts.config?.refs.ShopsTable;
     if (options.seed !== false && shopsTable && (await seedDemoShop(dynamodb.client, shopsTable))) {
@@ -377,7 +379,9 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
     if (failed) throw (failed as PromiseRejectedResult).reason;
     progress(`${services.map((s) => s.name).join(', ')} under serverless offline`);
 
-    // 5. Wire the triggers now that every function can be invoked.
+    // 5. Wire the triggers now that every function can be invoked. On the way down, executions
+    //    stop where they are (kept RUNNING in the state folder) before the functions go away.
+    stoppers.push(sfn.suspend);
     const sfnClient = new SFNClient({
       endpoint: sfn.endpoint,
       region: LOCAL_REGION,
@@ -445,6 +449,18 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       streams.destroy();
     });
     progress(`${rules.rules().length} rules and the queue pollers`);
+
+    // 6. The workflows a previous run left running go on from where they were.
+    //    Those of a compose service not started this time wait for a start that has it.
+    const runningServices = new Set(services.map((s) => s.name));
+    const resumed = await sfn.resumeExecutions({
+      later: (owner) => !runningServices.has(owner) && composed.some((s) => s.name === owner),
+    });
+    if (resumed.resumed + resumed.failed > 0) {
+      progress(
+        `${resumed.resumed} executions resumed${resumed.failed ? `, ${resumed.failed} failed` : ''}`,
+      );
+    }
 
     const endpointsFile = path.join(stateDir, 'endpoints.json');
     await writeFile(endpointsFile, `${JSON.stringify(endpoints, null, 2)}\n`);

@@ -28,13 +28,24 @@ export interface TestStack extends Stack {
 /**
  * A private local stack for one test run: free ports, data in memory, keys in a temp folder,
  * so tests never touch a running `pnpm start` nor each other. Stop it in `after`.
+ *
+ * With `stateDir` the stack keeps its state there as `pnpm start` does (tables, queues, stream
+ * checkpoints, workflow executions), so that a second stack started on the same folder goes on
+ * where the first stopped; the caller creates and removes that folder.
  */
 export const startTestStack = async (
   services: ServiceName[],
-  options: Pick<StackOptions, 'extraServices' | 'log' | 'interpose'> = {},
+  options: Pick<StackOptions, 'extraServices' | 'log' | 'interpose'> & { stateDir?: string } = {},
 ): Promise<TestStack> => {
-  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'espresso-test-'));
-  const stack = await startStack({ services, stateDir, persist: false, ports: 'free', ...options });
+  const { stateDir: keptStateDir, ...stackOptions } = options;
+  const stateDir = keptStateDir ?? (await mkdtemp(path.join(os.tmpdir(), 'espresso-test-')));
+  const stack = await startStack({
+    services,
+    stateDir,
+    persist: keptStateDir !== undefined,
+    ports: 'free',
+    ...stackOptions,
+  });
   const baseUrl = (service: ServiceName) => {
     const { endpoints } = stack;
     const url =
@@ -73,7 +84,7 @@ export const startTestStack = async (
     },
     async stop() {
       await stack.stop();
-      await rm(stateDir, { recursive: true, force: true });
+      if (keptStateDir === undefined) await rm(stateDir, { recursive: true, force: true });
     },
   };
 };

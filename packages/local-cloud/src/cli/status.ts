@@ -9,6 +9,7 @@ import { ListExecutionsCommand, ListStateMachinesCommand, SFNClient } from '@aws
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { BusEvent } from '../eventbridge';
 import { DEFAULT_STATE_DIR, type Endpoints } from '../stack';
+import type { ExecutionSummary } from '../stepfunctions';
 import { localCredentials } from '../util';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -70,6 +71,11 @@ const sfn = new SFNClient({
   disableHostPrefix: true,
 });
 const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
+// How many times a restart of the stack resumed each execution (a local extra).
+const local = (await (await fetch(`${endpoints.aws.sfn}/_local/executions`)).json()) as {
+  executions: ExecutionSummary[];
+};
+const resumes = new Map(local.executions.map((e) => [e.executionArn, e.resumes ?? 0]));
 const rows: string[][] = [];
 for (const machine of stateMachines) {
   const { executions = [] } = await sfn.send(
@@ -81,9 +87,12 @@ for (const machine of stateMachines) {
       execution.name ?? '',
       execution.status ?? '',
       execution.startDate?.toISOString() ?? '',
+      resumes.get(execution.executionArn ?? '')
+        ? `resumed ×${resumes.get(execution.executionArn ?? '')}`
+        : '',
     ]);
   }
 }
 console.log(`\nExecutions (${rows.length}, up to 20 per state machine)`);
-table([['state machine', 'execution', 'status', 'started'], ...rows]);
+table([['state machine', 'execution', 'status', 'started', 'after a restart'], ...rows]);
 console.log('');

@@ -6,6 +6,7 @@ import {
   ExecutionTimeoutError,
   type RunOptions,
   StateMachine,
+  type StateMachineDefinition,
 } from 'aws-local-stepfunctions';
 import {
   isJsonObject,
@@ -23,6 +24,7 @@ import {
   integrationFor,
   SUPPORTED_RESOURCES,
 } from './integrations';
+import type { ExecutionStore, LoadedExecutions, StoredExecution } from './persistence';
 import { deferred } from './polyfill';
 
 export type StateMachineType = 'STANDARD' | 'EXPRESS';
@@ -46,6 +48,12 @@ export interface LocalStateMachine {
   roleArn: string;
   creationDate: Date;
   interpreter: StateMachine;
+  /** The definition the interpreter runs (see `prepareDefinition`), to resume from a state. */
+  prepared: StateMachineDefinition;
+  /** Who created it (locally: the service whose template has it), kept with its executions. */
+  owner?: string;
+  /** A stand-in for a machine that executions read back from the state folder name. */
+  gone?: boolean;
   tasks: { spec: TaskSpec; integration: Integration }[];
 }
 
@@ -65,6 +73,8 @@ export interface LocalExecution {
   stateTransitions: number;
   /** The state entered last and not yet left. */
   currentState?: string;
+  /** How many times a start of the local stack resumed it (persisted Standard executions). */
+  resumes: number;
   /** Resolves once the execution ended and its history is complete. */
   done: Promise<void>;
 }
@@ -83,6 +93,18 @@ export interface ExecutionSummary {
   currentState?: string;
   error?: string;
   cause?: string;
+  /** Set when a start of the local stack resumed it after a restart. */
+  resumes?: number;
+}
+
+/** Where a running execution is, for resuming it after a restart. */
+interface Position {
+  /** The top-level state entered last (a Map or Parallel state as a whole). */
+  state: string;
+  input: unknown;
+  enteredAt: Date;
+  /** When that state's current task attempt started. */
+  taskStartedAt?: Date;
 }
 
 interface RunningExecution extends LocalExecution {
@@ -93,6 +115,17 @@ interface RunningExecution extends LocalExecution {
   abort: () => void;
   /** Timers to clear when the run ends. */
   cleanups: Set<() => void>;
+  /** Kept in the state folder (Standard executions when the engine has a store). */
+  persisted: boolean;
+  /** The local Step Functions stopped under it: it stays RUNNING in the state folder. */
+  detached: boolean;
+  position?: Position;
+  /** A top-level Map or Parallel state being run (its nested states are not positions). */
+  composite?: string;
+  /** Every task token issued to it. */
+  tokens: string[];
+  /** Set while a resumed run has not yet re-entered the state it was interrupted in. */
+  resuming?: { state: string; reentered: boolean; taskResumed: boolean; position?: Position };
 }
 
 type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
@@ -208,12 +241,55 @@ export const createEngine = (options: {
   region: string;
   accountId: string;
   deps: IntegrationDeps;
+  /** Where Standard executions are kept across restarts (none: in memory only). */
+  store?: ExecutionStore;
 }) => {
-  const { region, accountId, deps } = options;
+  const { region, accountId, deps, store } = options;
   const log = deps.log;
   const machines = new Map<string, LocalStateMachine>();
   const executions = new Map<string, RunningExecution>();
   const finishedOrder: string[] = [];
+  /** Running executions read from the state folder, waiting for `resumeExecutions`. */
+  let toResume: StoredExecution[] = [];
+  let suspended = false;
+
+  const stored = (exec: RunningExecution): StoredExecution => ({
+    arn: exec.arn,
+    name: exec.name,
+    stateMachineArn: exec.machine.arn,
+    stateMachineName: exec.machine.name,
+    input: exec.input,
+    status: exec.status,
+    startDate: exec.startDate.toISOString(),
+    ...(exec.stopDate ? { stopDate: exec.stopDate.toISOString() } : {}),
+    ...(exec.output === undefined ? {} : { output: exec.output }),
+    ...(exec.error === undefined ? {} : { error: exec.error }),
+    ...(exec.cause === undefined ? {} : { cause: exec.cause }),
+    stateTransitions: exec.stateTransitions,
+    history: exec.history.map((event) => ({ ...event, timestamp: event.timestamp.toISOString() })),
+    ...(exec.position && exec.status === 'RUNNING'
+      ? {
+          at: {
+            state: exec.position.state,
+            input: exec.position.input,
+            enteredAt: exec.position.enteredAt.toISOString(),
+            ...(exec.position.taskStartedAt
+              ? { taskStartedAt: exec.position.taskStartedAt.toISOString() }
+              : {}),
+          },
+        }
+      : {}),
+    tokens: exec.tokens,
+    resumes: exec.resumes,
+    ...(exec.machine.owner ? { owner: exec.machine.owner } : {}),
+  });
+
+  /** Saves a running persisted execution (written once per turn of the event loop). */
+  const save = (exec: RunningExecution) => {
+    if (store && exec.persisted && !exec.detached && exec.status === 'RUNNING') {
+      store.changed(exec.arn, () => stored(exec));
+    }
+  };
 
   const record = (
     exec: RunningExecution,
@@ -221,8 +297,37 @@ export const createEngine = (options: {
     details: HistoryEvent['details'] = {},
     timestamp = new Date(),
   ) => {
+    // Detached by a stop: the state folder keeps it as it was, to be resumed.
+    if (exec.detached) return;
     const id = exec.history.length + 1;
     exec.history.push({ id, previousEventId: id - 1, timestamp, type, details });
+    save(exec);
+  };
+
+  /** Follows the top-level state an execution is in (nested Map and Parallel states are not). */
+  const enter = (
+    exec: RunningExecution,
+    event: InterpreterEvent,
+  ): 'new' | 'reentered' | 'nested' => {
+    const state = event.state;
+    if (!state || event.index !== undefined || exec.composite) return 'nested';
+    if (!(state.name in exec.machine.prepared.States)) return 'nested';
+    if (state.type === 'Map' || state.type === 'Parallel') exec.composite = state.name;
+    const resuming = exec.resuming;
+    if (resuming && !resuming.reentered && resuming.state === state.name) {
+      resuming.reentered = true;
+      // The state it was interrupted in: its entry (and entry time) are in the history already.
+      if (resuming.position) {
+        exec.position = resuming.position;
+        return 'reentered';
+      }
+    }
+    exec.position = {
+      state: state.name,
+      input: state.input ?? null,
+      enteredAt: new Date(event.timestamp),
+    };
+    return 'new';
   };
 
   const machineOf = (arn: unknown): LocalStateMachine => {
@@ -253,14 +358,20 @@ export const createEngine = (options: {
   /** Mirrors the interpreter's state events into the history (Task events come from `runTask`). */
   const consumeEvents = async (exec: RunningExecution, events: AsyncGenerator<unknown>) => {
     for await (const raw of events) {
+      // Detached by a stop: what it did from then on is not its history (it resumes from before).
+      if (exec.detached) continue;
       const event = raw as InterpreterEvent;
       const at = new Date(event.timestamp);
       const state = event.state;
       switch (event.type) {
         case 'StateEntered':
           if (!state) break;
-          exec.stateTransitions += 1;
           exec.currentState = state.name;
+          if (enter(exec, event) === 'reentered') {
+            save(exec);
+            break;
+          }
+          exec.stateTransitions += 1;
           record(
             exec,
             `${state.type}StateEntered`,
@@ -277,6 +388,9 @@ export const createEngine = (options: {
         case 'StateExited':
           if (!state) break;
           if (exec.currentState === state.name) exec.currentState = undefined;
+          if (exec.composite === state.name && event.index === undefined) {
+            exec.composite = undefined;
+          }
           record(
             exec,
             `${state.type}StateExited`,
@@ -350,7 +464,23 @@ export const createEngine = (options: {
         `The JSONPath '$$.Task.Token' in the Parameters of state '${spec.stateName}' could not be found: only .waitForTaskToken tasks have a task token`,
       );
     }
-    const token = integration.callback ? deps.tokens.issue(exec.arn) : undefined;
+    // The attempt a restart interrupted goes on: its timeout counts from when it started, and
+    // a timeout that passed meanwhile fires at once, without calling the service again.
+    const position = exec.position?.state === spec.stateName ? exec.position : undefined;
+    const resuming = exec.resuming;
+    let startedAt = new Date();
+    if (resuming?.state === spec.stateName && !resuming.taskResumed) {
+      resuming.taskResumed = true;
+      startedAt = resuming.position?.taskStartedAt ?? resuming.position?.enteredAt ?? startedAt;
+    }
+    if (position) position.taskStartedAt = startedAt;
+    const elapsedSeconds = (Date.now() - startedAt.getTime()) / 1000;
+    const deadlineSeconds =
+      timeoutSeconds === undefined ? undefined : Math.max(0, timeoutSeconds - elapsedSeconds);
+    const expired = deadlineSeconds === 0;
+
+    const token = integration.callback && !expired ? deps.tokens.issue(exec.arn) : undefined;
+    if (token) exec.tokens.push(token.value);
     const payload = token ? withToken(input.payload, token.value) : input.payload;
 
     const { resourceType, resource } = integration;
@@ -379,10 +509,11 @@ export const createEngine = (options: {
       record(exec, 'TaskStarted', { taskStartedEventDetails: { resourceType, resource } });
     }
 
-    const deadline = startDeadline(timeoutSeconds, heartbeatSeconds);
+    const deadline = startDeadline(deadlineSeconds, heartbeatSeconds);
     exec.cleanups.add(deadline.clear);
     token?.onHeartbeat(deadline.beat);
     const work = (async () => {
+      if (expired) return deadline.expired;
       const response = await integration.call(payload, {
         executionArn: exec.arn,
         stateMachineArn: exec.machine.arn,
@@ -497,6 +628,13 @@ export const createEngine = (options: {
     deps.tokens.closeAllOf(exec.arn, new StatesRuntimeFailure('The execution has stopped'));
     // The interpreter closes its event stream when the run ends; wait for the last events.
     await settledWithin(consumed, 2000);
+    // Stopped with the local Step Functions: still RUNNING in the state folder.
+    if (exec.detached) return;
+    end(exec, outcome);
+  };
+
+  /** Records an execution's end, keeps it among the finished ones and in the state folder. */
+  const end = (exec: RunningExecution, outcome: Outcome) => {
     const details = { error: outcome.error, cause: outcome.cause };
     switch (outcome.status) {
       case 'SUCCEEDED':
@@ -527,6 +665,12 @@ export const createEngine = (options: {
     log(
       `[sfn] ${exec.machine.name} ${exec.name} ${exec.status}${exec.error ? ` (${exec.error})` : ''} in ${took} ms, ${exec.stateTransitions} transitions`,
     );
+    if (store && exec.persisted) store.finished(stored(exec));
+    remember(exec);
+  };
+
+  /** Keeps a finished execution for Describe/List/History; forgets the oldest. */
+  const remember = (exec: RunningExecution) => {
     finishedOrder.push(exec.arn);
     while (finishedOrder.length > KEPT_FINISHED_EXECUTIONS) {
       const oldest = finishedOrder.shift();
@@ -534,26 +678,66 @@ export const createEngine = (options: {
     }
   };
 
+  const newExecution = (
+    machine: LocalStateMachine,
+    arn: string,
+    name: string,
+    inputText: string,
+  ): RunningExecution => ({
+    arn,
+    name,
+    machine,
+    input: inputText,
+    status: 'RUNNING',
+    startDate: new Date(),
+    history: [],
+    stateTransitions: 0,
+    resumes: 0,
+    done: Promise.resolve(),
+    finished: false,
+    expressTimedOut: false,
+    abort: () => undefined,
+    cleanups: new Set(),
+    persisted: Boolean(store) && machine.type === 'STANDARD',
+    detached: false,
+    tokens: [],
+  });
+
+  /** Runs `interpreter` (the machine's, or one starting where a restart interrupted it). */
+  const run = (exec: RunningExecution, interpreter: StateMachine, input: unknown) => {
+    const { machine } = exec;
+    const handlers: TaskHandlers = Object.fromEntries(
+      machine.tasks.map(({ spec, integration }) => [
+        spec.stateName,
+        (wrapped: unknown) => runTask(exec, spec, integration, wrapped) as never,
+      ]),
+    );
+    const running = interpreter.run(input as InterpreterInput, {
+      context: {
+        Execution: { Id: exec.arn, Name: exec.name, RoleArn: machine.roleArn },
+        StateMachine: { Id: machine.arn, Name: machine.name },
+        Task: { Token: TASK_TOKEN_PLACEHOLDER },
+      },
+      overrides: { taskResourceLocalHandlers: handlers },
+    });
+    exec.abort = running.abort;
+    if (machine.type === 'EXPRESS') {
+      const timer = setTimeout(() => {
+        exec.expressTimedOut = true;
+        running.abort();
+      }, EXPRESS_MAX_MS);
+      exec.cleanups.add(() => clearTimeout(timer));
+    }
+    const consumed = consumeEvents(exec, running.eventLogs);
+    exec.done = settle(exec, running.result, consumed);
+  };
+
   const launch = (machine: LocalStateMachine, name: string, inputText: string, input: unknown) => {
     const arn =
       machine.type === 'STANDARD'
         ? `arn:aws:states:${region}:${accountId}:execution:${machine.name}:${name}`
         : `arn:aws:states:${region}:${accountId}:express:${machine.name}:${name}:${randomUUID()}`;
-    const exec: RunningExecution = {
-      arn,
-      name,
-      machine,
-      input: inputText,
-      status: 'RUNNING',
-      startDate: new Date(),
-      history: [],
-      stateTransitions: 0,
-      done: Promise.resolve(),
-      finished: false,
-      expressTimedOut: false,
-      abort: () => undefined,
-      cleanups: new Set(),
-    };
+    const exec = newExecution(machine, arn, name, inputText);
     executions.set(arn, exec);
     record(exec, 'ExecutionStarted', {
       executionStartedEventDetails: {
@@ -562,31 +746,148 @@ export const createEngine = (options: {
         roleArn: machine.roleArn,
       },
     });
-    const handlers: TaskHandlers = Object.fromEntries(
-      machine.tasks.map(({ spec, integration }) => [
-        spec.stateName,
-        (wrapped: unknown) => runTask(exec, spec, integration, wrapped) as never,
-      ]),
-    );
-    const run = machine.interpreter.run(input as InterpreterInput, {
-      context: {
-        Execution: { Id: arn, Name: name, RoleArn: machine.roleArn },
-        StateMachine: { Id: machine.arn, Name: machine.name },
-        Task: { Token: TASK_TOKEN_PLACEHOLDER },
-      },
-      overrides: { taskResourceLocalHandlers: handlers },
-    });
-    exec.abort = run.abort;
-    if (machine.type === 'EXPRESS') {
-      const timer = setTimeout(() => {
-        exec.expressTimedOut = true;
-        run.abort();
-      }, EXPRESS_MAX_MS);
-      exec.cleanups.add(() => clearTimeout(timer));
-    }
-    const consumed = consumeEvents(exec, run.eventLogs);
-    exec.done = settle(exec, run.result, consumed);
+    run(exec, machine.interpreter, input);
     return exec;
+  };
+
+  /** An execution as the state folder kept it, attached to `machine`. */
+  const restored = (record: StoredExecution, machine: LocalStateMachine): RunningExecution => {
+    const exec = newExecution(machine, record.arn, record.name, record.input);
+    Object.assign(exec, {
+      status: record.status,
+      startDate: new Date(record.startDate),
+      stopDate: record.stopDate ? new Date(record.stopDate) : undefined,
+      output: record.output,
+      error: record.error,
+      cause: record.cause,
+      stateTransitions: record.stateTransitions,
+      history: record.history.map((event) => ({ ...event, timestamp: new Date(event.timestamp) })),
+      tokens: [...record.tokens],
+      resumes: record.resumes ?? 0,
+      finished: record.status !== 'RUNNING',
+      persisted: true,
+    });
+    return exec;
+  };
+
+  /** Stands in for a state machine that is gone, so that its executions can be described. */
+  const goneMachine = (record: StoredExecution): LocalStateMachine => {
+    const prepared = {
+      StartAt: 'Gone',
+      States: { Gone: { Type: 'Fail', Error: 'States.Runtime' } },
+    } as unknown as StateMachineDefinition;
+    return {
+      name: record.stateMachineName,
+      arn: record.stateMachineArn,
+      ...(record.owner ? { owner: record.owner } : {}),
+      gone: true,
+      type: 'STANDARD',
+      definition: JSON.stringify(prepared),
+      roleArn: `arn:aws:iam::${accountId}:role/local-stepfunctions`,
+      creationDate: new Date(record.startDate),
+      interpreter: new StateMachine(prepared, { validationOptions: { noValidate: true } }),
+      prepared,
+      tasks: [],
+    };
+  };
+
+  /**
+   * The machine's definition starting at the state a restart interrupted: a `Wait` state there
+   * waits until its original end, and the execution's `TimeoutSeconds` counts from its start.
+   */
+  const resumedDefinition = async (
+    exec: RunningExecution,
+    position: Position,
+  ): Promise<StateMachineDefinition> => {
+    const definition = exec.machine.prepared as unknown as Record<string, unknown>;
+    const states = { ...(definition.States as Record<string, Record<string, unknown>>) };
+    const state = states[position.state];
+    if (state?.Type === 'Wait' && (state.Seconds !== undefined || state.SecondsPath)) {
+      let seconds = state.Seconds;
+      if (typeof state.SecondsPath === 'string') {
+        // The interpreter itself resolves the path, as it would have on entering the state.
+        const probe = new StateMachine(
+          {
+            StartAt: 'Read',
+            States: {
+              Read: { Type: 'Pass', Parameters: { 'seconds.$': state.SecondsPath }, End: true },
+            },
+          } as unknown as StateMachineDefinition,
+          { validationOptions: { noValidate: true } },
+        );
+        seconds = await probe
+          .run(position.input as InterpreterInput)
+          .result.then((output) => (output as { seconds?: unknown }).seconds)
+          .catch(() => undefined);
+      }
+      if (typeof seconds === 'number') {
+        const { Seconds: _seconds, SecondsPath: _path, ...rest } = state;
+        states[position.state] = {
+          ...rest,
+          Timestamp: new Date(position.enteredAt.getTime() + seconds * 1000).toISOString(),
+        };
+      }
+    }
+    const resumed: Record<string, unknown> = {
+      ...definition,
+      StartAt: position.state,
+      States: states,
+    };
+    if (typeof definition.TimeoutSeconds === 'number') {
+      const elapsed = (Date.now() - exec.startDate.getTime()) / 1000;
+      resumed.TimeoutSeconds = Math.max(0.001, definition.TimeoutSeconds - elapsed);
+    }
+    return resumed as unknown as StateMachineDefinition;
+  };
+
+  /** Fails a stored execution that cannot go on, with the reason in its history. */
+  const failRestored = (exec: RunningExecution, cause: string) => {
+    exec.finished = true;
+    executions.set(exec.arn, exec);
+    end(exec, { status: 'FAILED', error: 'States.Runtime', cause });
+  };
+
+  /** Goes on with a stored running execution from the state it was in. */
+  const resume = async (record: StoredExecution): Promise<'resumed' | 'failed'> => {
+    const machine = machines.get(record.stateMachineArn);
+    if (machine?.type !== 'STANDARD') {
+      failRestored(
+        restored(record, goneMachine(record)),
+        `The state machine ${record.stateMachineName} no longer exists: the execution could not be resumed after the local Step Functions restarted`,
+      );
+      return 'failed';
+    }
+    const exec = restored(record, machine);
+    const startAt = record.at?.state ?? (machine.prepared.StartAt as string);
+    if (!(startAt in machine.prepared.States)) {
+      failRestored(
+        exec,
+        `The state ${startAt} no longer exists in the state machine ${machine.name}: the execution could not be resumed after the local Step Functions restarted`,
+      );
+      return 'failed';
+    }
+    const position: Position | undefined = record.at
+      ? {
+          state: record.at.state,
+          input: record.at.input,
+          enteredAt: new Date(record.at.enteredAt),
+          ...(record.at.taskStartedAt ? { taskStartedAt: new Date(record.at.taskStartedAt) } : {}),
+        }
+      : undefined;
+    const input = position ? position.input : JSON.parse(record.input);
+    exec.position = position;
+    exec.resuming = { state: startAt, reentered: false, taskResumed: false, position };
+    exec.resumes += 1;
+    executions.set(exec.arn, exec);
+    const definition = await resumedDefinition(
+      exec,
+      position ?? { state: startAt, input, enteredAt: exec.startDate },
+    );
+    const interpreter = new StateMachine(definition, { validationOptions: { noValidate: true } });
+    log(`[sfn] ${machine.name} ${exec.name} resumed at ${startAt}`);
+    save(exec);
+    run(exec, interpreter, input);
+    return 'resumed';
   };
 
   const parseInput = (input: unknown): { text: string; value: unknown } => {
@@ -629,6 +930,7 @@ export const createEngine = (options: {
       type?: StateMachineType;
       definition: string;
       roleArn?: string;
+      owner?: string;
     }): LocalStateMachine {
       const name = validName(input.name);
       const arn = input.arn ?? `arn:aws:states:${region}:${accountId}:stateMachine:${name}`;
@@ -665,9 +967,15 @@ export const createEngine = (options: {
         interpreter: new StateMachine(prepared.definition, {
           validationOptions: { noValidate: true },
         }),
+        prepared: prepared.definition,
+        ...(input.owner ? { owner: input.owner } : {}),
         tasks,
       };
       machines.set(arn, machine);
+      // Executions read back before it was created belong to it.
+      for (const exec of executions.values()) {
+        if (exec.machine.gone && exec.machine.arn === arn) exec.machine = machine;
+      }
       return machine;
     },
 
@@ -680,10 +988,15 @@ export const createEngine = (options: {
       const machine = machineOf(input.stateMachineArn);
       const name = validName(input.name === undefined ? randomUUID() : String(input.name));
       const { text, value } = parseInput(input.input);
+      if (suspended) {
+        throw new SfnApiError('ServiceUnavailable', 'The local Step Functions is stopping');
+      }
       if (machine.type === 'STANDARD') {
-        const existing = executions.get(
-          `arn:aws:states:${region}:${accountId}:execution:${machine.name}:${name}`,
-        );
+        const arn = `arn:aws:states:${region}:${accountId}:execution:${machine.name}:${name}`;
+        if (toResume.some((record) => record.arn === arn)) {
+          throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+        }
+        const existing = executions.get(arn);
         if (existing) {
           if (existing.status === 'RUNNING' && existing.input === text) return existing;
           throw new SfnApiError(
@@ -753,16 +1066,78 @@ export const createEngine = (options: {
         ...(e.currentState ? { currentState: e.currentState } : {}),
         ...(e.error ? { error: e.error } : {}),
         ...(e.cause ? { cause: e.cause } : {}),
+        ...(e.resumes ? { resumes: e.resumes } : {}),
       }));
     },
 
-    /** Aborts every running execution and waits for them to end. */
+    /**
+     * Reads the executions a previous run left in the state folder: the finished ones can be
+     * described again, the tokens issued before answer `TaskTimedOut`, and the running ones wait
+     * for `resumeExecutions` (their names stay taken meanwhile).
+     */
+    async loadExecutions(): Promise<LoadedExecutions> {
+      if (!store) return { running: [], finished: [] };
+      const loaded = await store.load();
+      for (const record of [...loaded.finished, ...loaded.running])
+        deps.tokens.retire(record.tokens);
+      for (const record of loaded.finished) {
+        if (executions.has(record.arn)) continue;
+        const exec = restored(record, machines.get(record.stateMachineArn) ?? goneMachine(record));
+        executions.set(exec.arn, exec);
+        remember(exec);
+      }
+      toResume = loaded.running;
+      return loaded;
+    },
+
+    /**
+     * Goes on with each execution that was RUNNING when the local Step Functions stopped, from
+     * the state it was in with that state's input (call it once the state machines exist and the
+     * functions answer). One whose state machine or state is gone is failed with the reason.
+     */
+    async resumeExecutions(
+      options: { later?: (owner: string) => boolean } = {},
+    ): Promise<{ resumed: number; failed: number; later: number }> {
+      const pending = toResume;
+      toResume = [];
+      const counts = { resumed: 0, failed: 0, later: 0 };
+      for (const record of pending) {
+        // A finished one restored from the other file is kept as it ended.
+        const known = executions.get(record.arn);
+        if (known && known.status !== 'RUNNING') continue;
+        if (
+          !machines.has(record.stateMachineArn) &&
+          record.owner !== undefined &&
+          options.later?.(record.owner)
+        ) {
+          // Its machine's owner is not running this time: left in the state folder as it is.
+          toResume.push(record);
+          counts.later += 1;
+          continue;
+        }
+        counts[await resume(record)] += 1;
+      }
+      return counts;
+    },
+
+    /**
+     * Stops every execution: a persisted one stays RUNNING in the state folder, where it was,
+     * for the next start to resume; the others are aborted. New executions are refused.
+     */
     async stopAll() {
+      suspended = true;
+      // Let the histories catch up with the interpreter's last events.
+      await nextMacrotask();
       const running = [...executions.values()].filter((e) => !e.finished);
       for (const exec of running) {
-        exec.stopRequest = { error: 'States.Aborted', cause: 'The local Step Functions stopped' };
+        if (exec.persisted) {
+          exec.detached = true;
+        } else {
+          exec.stopRequest = { error: 'States.Aborted', cause: 'The local Step Functions stopped' };
+        }
         exec.abort();
       }
+      await store?.flush();
       await Promise.all(running.map((e) => e.done));
     },
   };

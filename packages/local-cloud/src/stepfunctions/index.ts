@@ -5,6 +5,7 @@ import type { InvokeLambda } from '../lambda';
 import { localCredentials } from '../util';
 import { createEngine, type ExecutionSummary, type StateMachineType } from './engine';
 import { learnTimeoutErrorClass } from './errors';
+import { createExecutionStore } from './persistence';
 import { startSfnServer } from './server';
 import { createTaskTokens } from './tokens';
 
@@ -24,10 +25,28 @@ export interface LocalStepFunctions {
     type: StateMachineType;
     /** The ASL definition as JSON text. */
     definition: string;
+    /** Who creates it (the stack: the service whose template has it), kept with executions. */
+    owner?: string;
   }): { arn: string; name: string; type: StateMachineType };
   /** Every execution still remembered (the newest 5000 finished ones and all running ones). */
   executions(): ExecutionSummary[];
-  /** Aborts the running executions and closes the endpoint. */
+  /**
+   * With a `stateFile`: goes on with the Standard executions that were RUNNING when the local
+   * Step Functions last stopped, each from the state it was in. Call it once the state machines
+   * are created and the functions their tasks invoke answer. One whose state machine is gone
+   * is failed with the reason, unless `later(owner)` says its owner is just not running this
+   * time: then it stays in the state file for a later start.
+   */
+  resumeExecutions(options?: {
+    later?: (owner: string) => boolean;
+  }): Promise<{ resumed: number; failed: number; later: number }>;
+  /**
+   * Stops running executions: with a `stateFile` the Standard ones stay RUNNING there, to be
+   * resumed by the next start; the others are aborted. New executions are refused. The endpoint
+   * keeps answering until `stop`.
+   */
+  suspend(): Promise<void>;
+  /** `suspend`, then closes the endpoint. */
   stop(): Promise<void>;
 }
 
@@ -48,6 +67,11 @@ export const startLocalStepFunctions = async (options: {
   endpoints: { dynamodb: string; events: string };
   invokeLambda: InvokeLambda;
   log?: (line: string) => void;
+  /**
+   * Keep Standard executions in this file (and the finished ones beside it, `…-finished.jsonl`)
+   * so that a restart resumes them; default: in memory only.
+   */
+  stateFile?: string;
 }): Promise<LocalStepFunctions> => {
   await learnTimeoutErrorClass();
   const log = options.log ?? (() => undefined);
@@ -59,7 +83,17 @@ export const startLocalStepFunctions = async (options: {
     region: options.region,
     accountId: options.accountId,
     deps: { dynamodb, events, invokeLambda: options.invokeLambda, tokens, log },
+    ...(options.stateFile ? { store: createExecutionStore({ file: options.stateFile, log }) } : {}),
   });
+  const loaded = await engine.loadExecutions();
+  if (loaded.running.length > 0) {
+    log(`[sfn] ${loaded.running.length} executions to resume from ${options.stateFile}`);
+  }
+  let suspended: Promise<void> | undefined;
+  const suspend = () => {
+    suspended ??= engine.stopAll();
+    return suspended;
+  };
   const server = await startSfnServer({ port: options.port, engine, tokens });
   return {
     endpoint: server.endpoint,
@@ -69,8 +103,18 @@ export const startLocalStepFunctions = async (options: {
       return { arn: machine.arn, name: machine.name, type: machine.type };
     },
     executions: () => engine.executions(),
+    async resumeExecutions(resumeOptions) {
+      const counts = await engine.resumeExecutions(resumeOptions);
+      if (counts.resumed + counts.failed + counts.later > 0) {
+        log(
+          `[sfn] resumed ${counts.resumed} executions${counts.failed ? `, failed ${counts.failed} that could not go on` : ''}${counts.later ? `, kept ${counts.later} for a start with their service` : ''}`,
+        );
+      }
+      return counts;
+    },
+    suspend,
     async stop() {
-      await engine.stopAll();
+      await suspend();
       await server.stop();
       dynamodb.destroy();
       events.destroy();

@@ -27,8 +27,8 @@ export interface IssuedToken {
  * Task tokens: one fresh, unguessable token per `.waitForTaskToken` task attempt, usable until
  * that attempt succeeds, fails or times out, and the callbacks that settle them (the
  * SendTask* API and the `aws-sdk:sfn:sendTask*` integrations). Errors are AWS's:
- * `InvalidToken` (not a token), `TaskDoesNotExist` (not issued here, e.g. before a restart),
- * `TaskTimedOut` (its task already finished or timed out), `InvalidOutput`.
+ * `InvalidToken` (not a token), `TaskDoesNotExist` (never issued here), `TaskTimedOut` (its
+ * task already finished or timed out, or was interrupted by a restart), `InvalidOutput`.
  */
 export const createTaskTokens = () => {
   const tokens = new Map<string, TokenRecord>();
@@ -98,6 +98,24 @@ export const createTaskTokens = () => {
   return {
     issue,
     close,
+
+    /**
+     * Tokens issued before a restart (read back from the state folder): their task attempts are
+     * gone, so they answer `TaskTimedOut` as AWS does for a task that no longer waits.
+     */
+    retire(values: string[]) {
+      for (const value of values) {
+        if (tokens.has(value)) continue;
+        const record: TokenRecord = { executionArn: '', open: false, outcome: deferred<unknown>() };
+        record.outcome.promise.catch(() => undefined);
+        tokens.set(value, record);
+        closedOrder.push(value);
+      }
+      while (closedOrder.length > KEPT_CLOSED_TOKENS) {
+        const oldest = closedOrder.shift();
+        if (oldest) tokens.delete(oldest);
+      }
+    },
 
     /** Fails the open tokens of a stopped execution so that its waiting tasks unwind. */
     closeAllOf(executionArn: string, reason: Error) {
