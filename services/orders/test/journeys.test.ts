@@ -1,4 +1,6 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type DetailType,
   ErrorBodySchema,
@@ -6,6 +8,7 @@ import {
   isDetailType,
   NewOrderResponseSchema,
   type Order,
+  OrderItemSchema,
   OrderJourneySchema,
   OrderSchema,
   type PutShopConfigBody,
@@ -125,6 +128,49 @@ describe('order journeys (local stack)', function () {
       return type;
     });
 
+  interface ProcessorRun {
+    executionArn: string;
+    stateMachineName: string;
+    status: string;
+    /** What AWS bills a Standard workflow for: states entered, retries included. */
+    stateTransitions: number;
+  }
+  /** The OrderProcessor executions, as the local Step Functions counts them. */
+  const processorRuns = async () => {
+    const res = await fetch(`${stack.endpoints.aws.sfn}/_local/executions`);
+    const { executions } = (await res.json()) as { executions: ProcessorRun[] };
+    return executions.filter((e) => e.stateMachineName.endsWith('-order-processor'));
+  };
+  /** The order as stored (with what the API does not show: its execution, its slot). */
+  const stored = async (shopId: string, orderId: string) => {
+    const dynamo = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: stack.dynamodb.endpoint,
+        region: stack.endpoints.aws.region,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    try {
+      const { Item } = await dynamo.send(
+        new GetCommand({
+          TableName: `espresso-orders-${stack.stage}-orders`,
+          Key: { pk: `SHOP#${shopId}`, sk: `ORDER#${orderId}` },
+          ConsistentRead: true,
+        }),
+      );
+      return OrderItemSchema.parse(Item);
+    } finally {
+      dynamo.destroy();
+    }
+  };
+  /** The execution that carried the order, found by the ARN the order keeps. */
+  const runOf = async (shopId: string, orderId: string) => {
+    const { executionArn } = await stored(shopId, orderId);
+    const run = (await processorRuns()).find((e) => e.executionArn === executionArn);
+    expect(run, `the execution ${executionArn}`).not.to.equal(undefined);
+    return run as ProcessorRun;
+  };
+
   /** The order's OrderProcessor once it has ended, read through the journey route. */
   const finishedWorkflow = (shopId: string, orderId: string, token: string) =>
     until('the finished workflow', async () => {
@@ -186,28 +232,20 @@ describe('order journeys (local stack)', function () {
       return body.workflowStatus === 'SUCCEEDED' ? body : undefined;
     });
     const names = journey.steps.map((step) => step.name);
-    expect(names.slice(0, 4)).to.deep.equal(['ClaimOrder', 'GetShop', 'IsOpen', 'TakeSlot']);
-    expect(names).to.include.members([
-      'WaitForCustomer',
-      'NextNumber',
-      'WaitForBarista',
-      'ReleaseSlot',
-      'EndOrder',
-    ]);
     for (const step of journey.steps) expect(step.exitedAt, step.name).to.be.a('string');
-    // Standard workflows bill per state transition: a completed order enters 10 states.
+    // Standard workflows bill per state transition: a completed order enters 5 states (the
+    // execution's history, through the journey route) …
     expect(names).to.deep.equal([
-      'ClaimOrder',
-      'GetShop',
-      'IsOpen',
-      'TakeSlot',
+      'AdmitOrder',
+      'Admitted',
       'WaitForCustomer',
-      'Selected',
-      'NextNumber',
       'WaitForBarista',
-      'ReleaseSlot',
       'EndOrder',
     ]);
+    // … and its billed transitions, as Step Functions counts them (retries would add to them).
+    expect((await runOf(shop.shopId, orderId)).stateTransitions).to.equal(5);
+    // The slot the order took is given back, once, with its ending.
+    expect((await stored(shop.shopId, orderId)).slot).to.equal('RELEASED');
     expect(checkedTypes(orderId)).to.deep.equal([
       'Validator.NewOrder',
       'OrderProcessor.WorkflowStarted',
@@ -227,13 +265,7 @@ describe('order journeys (local stack)', function () {
     const { orderId, customer } = await place(shop);
     const original = await event(orderId, 'Validator.NewOrder');
     await event(orderId, 'OrderProcessor.WorkflowStarted');
-    const processorRuns = async () => {
-      const res = await fetch(`${stack.endpoints.aws.sfn}/_local/executions`);
-      const { executions } = (await res.json()) as {
-        executions: { stateMachineName: string; status: string; stateTransitions: number }[];
-      };
-      return executions.filter((e) => e.stateMachineName.endsWith('-order-processor'));
-    };
+    const carrier = await stored(shop.shopId, orderId);
     const before = (await processorRuns()).length;
 
     const bus = new EventBridgeClient({
@@ -260,7 +292,12 @@ describe('order journeys (local stack)', function () {
       const runs = await processorRuns();
       return runs.length > before && runs.at(-1)?.status !== 'RUNNING' ? runs.at(-1) : undefined;
     });
-    expect(duplicate).to.include({ status: 'SUCCEEDED' });
+    // AdmitOrder → Admitted → AlreadyCarried, and the order is still the first execution's.
+    expect(duplicate).to.include({ status: 'SUCCEEDED', stateTransitions: 3 });
+    expect(await stored(shop.shopId, orderId)).to.deep.include({
+      executionArn: carrier.executionArn,
+      slot: 'HELD',
+    });
     const chosen = await stack.call('orders', 'PUT', `/shops/${shop.shopId}/orders/${orderId}`, {
       token: customer,
       body: { drinkId: 'latte', modifiers: { Milk: 'Oat' } },
@@ -289,12 +326,14 @@ describe('order journeys (local stack)', function () {
     });
     const journey = await finishedWorkflow(shop.shopId, orderId, customer);
     expect(journey.workflowStatus).to.equal('SUCCEEDED');
-    expect(journey.steps.map((step) => step.name)).to.include.members([
+    expect(journey.steps.map((step) => step.name)).to.deep.equal([
+      'AdmitOrder',
+      'Admitted',
       'WaitForCustomer',
       'CustomerTimedOut',
-      'ReleaseSlot',
       'EndOrder',
     ]);
+    expect((await stored(shop.shopId, orderId)).slot).to.equal('RELEASED');
     checkedTypes(orderId);
   });
 
@@ -318,9 +357,14 @@ describe('order journeys (local stack)', function () {
     });
     const rejected = await finishedWorkflow(shop.shopId, second.orderId, second.customer);
     expect(rejected.workflowStatus).to.equal('SUCCEEDED');
-    const names = rejected.steps.map((step) => step.name);
-    expect(names).to.include.members(['TakeSlot', 'RejectFull', 'EndOrder']);
-    expect(names).not.to.include('ReleaseSlot');
+    expect(rejected.steps.map((step) => step.name)).to.deep.equal([
+      'AdmitOrder',
+      'Admitted',
+      'RejectFull',
+      'EndOrder',
+    ]);
+    // Turned away without a slot: nothing to give back.
+    expect(await stored(shop.shopId, second.orderId)).not.to.have.property('slot');
 
     // The owner cancels the first order before it is claimed: it ends and frees the slot.
     const cancelled = await stack.call(
