@@ -157,7 +157,11 @@ describe('orders table adapter: admit', () => {
       input: { ...awaiting, executionArn: OTHER, slot: 'HELD' },
       expected: 'DUPLICATE',
     },
-    { name: 'answers DUPLICATE for an order that does not exist', input: undefined, expected: 'DUPLICATE' },
+    {
+      name: 'answers DUPLICATE for an order that does not exist',
+      input: undefined,
+      expected: 'DUPLICATE',
+    },
   ].forEach((c) => {
     it(c.name, async () => {
       dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None'));
@@ -243,7 +247,9 @@ describe('orders table adapter: end with the slot', () => {
 
     expect(await end()).to.deep.include({ released: true });
 
-    const items = dynamo.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems);
+    const items = dynamo
+      .commandCalls(TransactWriteCommand)
+      .map((c) => c.args[0].input.TransactItems);
     expect(items.map((i) => i?.length)).to.deep.equal([2, 1]);
   });
 

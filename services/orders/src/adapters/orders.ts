@@ -321,7 +321,7 @@ export const buildOrdersTable = (
           // Another execution carries this order: its ending and its slot are that one's.
           return { item: current, changed: false, released: false };
         }
-        const apply = status !== undefined && status.from.includes(current.status);
+        const apply = status?.from.includes(current.status) === true;
         const release = slot !== undefined && current.slot === 'HELD';
         if (!apply && !release) return { item: current, changed: false, released: false };
         const placedAt = current.submittedAt ?? current.createdAt;

@@ -208,7 +208,9 @@ describe('fake ports (held to the real adapters’ contracts)', () => {
       expect(await orders.claim({ ...request, executionArn: ARN })).to.equal(true);
       expect(await orders.claim({ ...request, executionArn: ARN })).to.equal(true);
       expect(await orders.claim({ ...request, executionArn: OTHER_ARN })).to.equal(false);
-      expect(await orders.claim({ ...request, orderId: 'nope', executionArn: ARN })).to.equal(false);
+      expect(await orders.claim({ ...request, orderId: 'nope', executionArn: ARN })).to.equal(
+        false,
+      );
       expect(orders.stored(SHOP, 'order-1')?.executionArn).to.equal(ARN);
     });
 

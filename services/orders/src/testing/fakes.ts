@@ -195,7 +195,8 @@ export class InMemoryOrders implements OrdersTable {
   private mayCarry(shopId: string, orderId: string, executionArn: string): OrderItem | undefined {
     const current = this.items.get(`${shopId}#${orderId}`);
     if (!current) return undefined;
-    if (current.executionArn !== undefined && current.executionArn !== executionArn) return undefined;
+    if (current.executionArn !== undefined && current.executionArn !== executionArn)
+      return undefined;
     return current;
   }
 
@@ -255,7 +256,7 @@ export class InMemoryOrders implements OrdersTable {
     if (executionArn && current.executionArn && current.executionArn !== executionArn) {
       return { item: current, changed: false, released: false };
     }
-    const apply = status !== undefined && status.from.includes(current.status);
+    const apply = status?.from.includes(current.status) === true;
     const release = slot !== undefined && current.slot === 'HELD';
     if (!apply && !release) return { item: current, changed: false, released: false };
     const placedAt = current.submittedAt ?? current.createdAt;

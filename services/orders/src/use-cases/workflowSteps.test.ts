@@ -111,7 +111,10 @@ describe('workflow steps', () => {
 
         const result = await admitOrder(w.ports, input);
 
-        expect(result).to.deep.equal({ outcome: c.expected.outcome, timeouts: c.expected.timeouts });
+        expect(result).to.deep.equal({
+          outcome: c.expected.outcome,
+          timeouts: c.expected.timeouts,
+        });
         const stored = w.orders.stored(SHOP, 'order-1');
         // Taken for this execution (its journey, and a repeated start ends as a duplicate) …
         expect(stored?.executionArn).to.equal(ARN);
@@ -243,7 +246,10 @@ describe('workflow steps', () => {
 
     (
       [
-        { name: 'numbers a queued order with the shop’s next number, keeps the token', input: 'QUEUED' },
+        {
+          name: 'numbers a queued order with the shop’s next number, keeps the token',
+          input: 'QUEUED',
+        },
         {
           name: 'numbers an order a barista already claimed, keeps the token',
           input: 'IN_PROGRESS',

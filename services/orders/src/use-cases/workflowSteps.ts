@@ -32,7 +32,10 @@ export const admitOrder = async (
   const { shopId, orderId, executionArn } = input;
   const shop = await ports.shops.get(shopId);
   const timeouts = shop
-    ? { customerSeconds: shop.timeouts.customerSeconds, baristaSeconds: shop.timeouts.baristaSeconds }
+    ? {
+        customerSeconds: shop.timeouts.customerSeconds,
+        baristaSeconds: shop.timeouts.baristaSeconds,
+      }
     : null;
   if (!shop?.open) {
     const claimed = await ports.orders.claim({ shopId, orderId, executionArn });
@@ -112,7 +115,8 @@ export const awaitBarista = async (
     return resumeFor(ports, current.status, taskToken);
   }
   let orderNumber =
-    current.orderNumber ?? (await ports.orders.nextNumber({ shopId, table: ports.tables.counters }));
+    current.orderNumber ??
+    (await ports.orders.nextNumber({ shopId, table: ports.tables.counters }));
   // A second try only if a concurrent attempt of this step numbered the order in between.
   for (let attempt = 1; ; attempt++) {
     const { item, changed } = await ports.orders.keepToken({
