@@ -17,6 +17,7 @@ import {
 } from '@espresso/schemas';
 import { startTestStack, type TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
+import { buildOrdersTable } from '../src/adapters/orders';
 
 /**
  * Order journeys end to end over HTTP: the orders and config APIs under serverless offline, the
@@ -141,24 +142,48 @@ describe('order journeys (local stack)', function () {
     const { executions } = (await res.json()) as { executions: ProcessorRun[] };
     return executions.filter((e) => e.stateMachineName.endsWith('-order-processor'));
   };
-  /** The order as stored (with what the API does not show: its execution, its slot). */
-  const stored = async (shopId: string, orderId: string) => {
-    const dynamo = DynamoDBDocumentClient.from(
+  /** A client of the stack's DynamoDB Local; `destroy()` it when done. */
+  const dynamoClient = () =>
+    DynamoDBDocumentClient.from(
       new DynamoDBClient({
         endpoint: stack.dynamodb.endpoint,
         region: stack.endpoints.aws.region,
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       }),
+      { marshallOptions: { removeUndefinedValues: true } },
     );
+  const tables = () => ({
+    orders: `espresso-orders-${stack.stage}-orders`,
+    counters: `espresso-orders-${stack.stage}-counters`,
+  });
+  /** The order as stored (with what the API does not show: its execution, its slot). */
+  const stored = async (shopId: string, orderId: string) => {
+    const dynamo = dynamoClient();
     try {
       const { Item } = await dynamo.send(
         new GetCommand({
-          TableName: `espresso-orders-${stack.stage}-orders`,
+          TableName: tables().orders,
           Key: { pk: `SHOP#${shopId}`, sk: `ORDER#${orderId}` },
           ConsistentRead: true,
         }),
       );
       return OrderItemSchema.parse(Item);
+    } finally {
+      dynamo.destroy();
+    }
+  };
+  /** The shop's open orders (the slots taken and not given back). */
+  const openOrders = async (shopId: string) => {
+    const dynamo = dynamoClient();
+    try {
+      const { Item } = await dynamo.send(
+        new GetCommand({
+          TableName: tables().counters,
+          Key: { shopId, counter: 'OPEN_ORDERS' },
+          ConsistentRead: true,
+        }),
+      );
+      return Number(Item?.value ?? 0);
     } finally {
       dynamo.destroy();
     }
@@ -384,6 +409,54 @@ describe('order journeys (local stack)', function () {
     );
     const third = await place(shop);
     await event(third.orderId, 'OrderProcessor.WorkflowStarted');
+  });
+
+  it('takes one slot per order however often its admission and its ending run (real transactions)', async () => {
+    const shop = await newShop({ limits: { ...shopConfig().limits, maxOpenOrders: 2 } });
+    const { orderId, customer } = await place(shop);
+    await event(orderId, 'OrderProcessor.WorkflowStarted');
+    const { executionArn } = await stored(shop.shopId, orderId);
+    if (!executionArn) throw new Error('the order has no execution');
+    expect(await openOrders(shop.shopId)).to.equal(1);
+    const dynamo = dynamoClient();
+    const table = buildOrdersTable(dynamo, tables().orders);
+    const key = { shopId: shop.shopId, orderId };
+    const slot = { table: tables().counters };
+    const otherExecution = `${executionArn}-again`;
+    try {
+      // The admission retried by its execution, and a second execution of the same order.
+      const admit = (arn: string) =>
+        table.admit({ ...key, executionArn: arn, slots: { ...slot, max: 2 } });
+      expect(await admit(executionArn)).to.equal('ADMITTED');
+      expect(await admit(otherExecution)).to.equal('DUPLICATE');
+      expect(await openOrders(shop.shopId)).to.equal(1);
+      // Another execution cannot end the order nor give back its slot.
+      expect(await table.end({ ...key, slot, executionArn: otherExecution })).to.deep.include({
+        changed: false,
+        released: false,
+      });
+      expect(await openOrders(shop.shopId)).to.equal(1);
+
+      const cancelled = await stack.call(
+        'orders',
+        'POST',
+        `/shops/${shop.shopId}/orders/${orderId}/cancel`,
+        { token: customer },
+      );
+      expect(OrderSchema.parse(cancelled.body).status).to.equal('CANCELLED');
+      await event(orderId, 'OrderProcessor.OrderFinished');
+      await finishedWorkflow(shop.shopId, orderId, customer);
+      expect(await openOrders(shop.shopId)).to.equal(0);
+      // EndOrder retried after it gave the slot back: nothing more is given back.
+      expect(await table.end({ ...key, slot, executionArn })).to.deep.include({
+        changed: false,
+        released: false,
+      });
+      expect(await openOrders(shop.shopId)).to.equal(0);
+      expect((await stored(shop.shopId, orderId)).slot).to.equal('RELEASED');
+    } finally {
+      dynamo.destroy();
+    }
   });
 
   it('refuses an order in a closed shop with a 409 and creates nothing', async () => {
