@@ -408,6 +408,7 @@ describe('order', () => {
       submittedAt: T1,
       claimedAt: T2,
       finishedAt: T3,
+      slot: 'RELEASED',
     });
     table(OrderItemSchema, [
       { name: 'accepts a new item with its keys', input: itemOf(awaiting), expected: 'valid' },
@@ -448,6 +449,11 @@ describe('order', () => {
         expected: 'baristaTaskToken',
       },
       {
+        name: 'rejects a slot state other than HELD or RELEASED',
+        input: { ...stored, slot: 'TAKEN' },
+        expected: 'slot',
+      },
+      {
         name: 'rejects a claim time without milliseconds',
         input: { ...stored, claimedAt: '2024-05-01T09:03:00Z' },
         expected: 'claimedAt',
@@ -483,6 +489,7 @@ describe('order', () => {
           'submittedAt',
           'claimedAt',
           'finishedAt',
+          'slot',
         ]) {
           expect(dto, key).to.not.have.property(key);
         }

@@ -301,6 +301,13 @@ export const OrderItemSchema = z
     finishedAt: IsoDateTimeSchema.optional(),
     /** The OrderProcessor execution carrying the order (for its journey). */
     executionArn: z.string().startsWith('arn:').optional(),
+    /**
+     * The shop's open-order slot (counter `OPEN_ORDERS`) this order took: `HELD` from the
+     * workflow's admission (written in one transaction with the counter's increment, only if
+     * absent) until its ending gives it back (`RELEASED`, in one transaction with the
+     * decrement) — so a slot is taken at most once and given back at most once.
+     */
+    slot: z.enum(['HELD', 'RELEASED']).optional(),
     /** The QR bucket the order was redeemed from: `Validator.NewOrder` reports its count. */
     qrBucket: z.number().int().min(0).optional(),
     /** When the redeemed code expires (copied into `Validator.NewOrder`). */

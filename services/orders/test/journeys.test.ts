@@ -1,4 +1,6 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type DetailType,
   ErrorBodySchema,
@@ -6,6 +8,7 @@ import {
   isDetailType,
   NewOrderResponseSchema,
   type Order,
+  OrderItemSchema,
   OrderJourneySchema,
   OrderSchema,
   type PutShopConfigBody,
@@ -14,6 +17,7 @@ import {
 } from '@espresso/schemas';
 import { startTestStack, type TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
+import { buildOrdersTable } from '../src/adapters/orders';
 
 /**
  * Order journeys end to end over HTTP: the orders and config APIs under serverless offline, the
@@ -125,6 +129,73 @@ describe('order journeys (local stack)', function () {
       return type;
     });
 
+  interface ProcessorRun {
+    executionArn: string;
+    stateMachineName: string;
+    status: string;
+    /** What AWS bills a Standard workflow for: states entered, retries included. */
+    stateTransitions: number;
+  }
+  /** The OrderProcessor executions, as the local Step Functions counts them. */
+  const processorRuns = async () => {
+    const res = await fetch(`${stack.endpoints.aws.sfn}/_local/executions`);
+    const { executions } = (await res.json()) as { executions: ProcessorRun[] };
+    return executions.filter((e) => e.stateMachineName.endsWith('-order-processor'));
+  };
+  /** A client of the stack's DynamoDB Local; `destroy()` it when done. */
+  const dynamoClient = () =>
+    DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: stack.dynamodb.endpoint,
+        region: stack.endpoints.aws.region,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+      { marshallOptions: { removeUndefinedValues: true } },
+    );
+  const tables = () => ({
+    orders: `espresso-orders-${stack.stage}-orders`,
+    counters: `espresso-orders-${stack.stage}-counters`,
+  });
+  /** The order as stored (with what the API does not show: its execution, its slot). */
+  const stored = async (shopId: string, orderId: string) => {
+    const dynamo = dynamoClient();
+    try {
+      const { Item } = await dynamo.send(
+        new GetCommand({
+          TableName: tables().orders,
+          Key: { pk: `SHOP#${shopId}`, sk: `ORDER#${orderId}` },
+          ConsistentRead: true,
+        }),
+      );
+      return OrderItemSchema.parse(Item);
+    } finally {
+      dynamo.destroy();
+    }
+  };
+  /** The shop's open orders (the slots taken and not given back). */
+  const openOrders = async (shopId: string) => {
+    const dynamo = dynamoClient();
+    try {
+      const { Item } = await dynamo.send(
+        new GetCommand({
+          TableName: tables().counters,
+          Key: { shopId, counter: 'OPEN_ORDERS' },
+          ConsistentRead: true,
+        }),
+      );
+      return Number(Item?.value ?? 0);
+    } finally {
+      dynamo.destroy();
+    }
+  };
+  /** The execution that carried the order, found by the ARN the order keeps. */
+  const runOf = async (shopId: string, orderId: string) => {
+    const { executionArn } = await stored(shopId, orderId);
+    const run = (await processorRuns()).find((e) => e.executionArn === executionArn);
+    expect(run, `the execution ${executionArn}`).not.to.equal(undefined);
+    return run as ProcessorRun;
+  };
+
   /** The order's OrderProcessor once it has ended, read through the journey route. */
   const finishedWorkflow = (shopId: string, orderId: string, token: string) =>
     until('the finished workflow', async () => {
@@ -186,28 +257,20 @@ describe('order journeys (local stack)', function () {
       return body.workflowStatus === 'SUCCEEDED' ? body : undefined;
     });
     const names = journey.steps.map((step) => step.name);
-    expect(names.slice(0, 4)).to.deep.equal(['ClaimOrder', 'GetShop', 'IsOpen', 'TakeSlot']);
-    expect(names).to.include.members([
-      'WaitForCustomer',
-      'NextNumber',
-      'WaitForBarista',
-      'ReleaseSlot',
-      'EndOrder',
-    ]);
     for (const step of journey.steps) expect(step.exitedAt, step.name).to.be.a('string');
-    // Standard workflows bill per state transition: a completed order enters 10 states.
+    // Standard workflows bill per state transition: a completed order enters 5 states (the
+    // execution's history, through the journey route) …
     expect(names).to.deep.equal([
-      'ClaimOrder',
-      'GetShop',
-      'IsOpen',
-      'TakeSlot',
+      'AdmitOrder',
+      'Admitted',
       'WaitForCustomer',
-      'Selected',
-      'NextNumber',
       'WaitForBarista',
-      'ReleaseSlot',
       'EndOrder',
     ]);
+    // … and its billed transitions, as Step Functions counts them (retries would add to them).
+    expect((await runOf(shop.shopId, orderId)).stateTransitions).to.equal(5);
+    // The slot the order took is given back, once, with its ending.
+    expect((await stored(shop.shopId, orderId)).slot).to.equal('RELEASED');
     expect(checkedTypes(orderId)).to.deep.equal([
       'Validator.NewOrder',
       'OrderProcessor.WorkflowStarted',
@@ -227,13 +290,7 @@ describe('order journeys (local stack)', function () {
     const { orderId, customer } = await place(shop);
     const original = await event(orderId, 'Validator.NewOrder');
     await event(orderId, 'OrderProcessor.WorkflowStarted');
-    const processorRuns = async () => {
-      const res = await fetch(`${stack.endpoints.aws.sfn}/_local/executions`);
-      const { executions } = (await res.json()) as {
-        executions: { stateMachineName: string; status: string; stateTransitions: number }[];
-      };
-      return executions.filter((e) => e.stateMachineName.endsWith('-order-processor'));
-    };
+    const carrier = await stored(shop.shopId, orderId);
     const before = (await processorRuns()).length;
 
     const bus = new EventBridgeClient({
@@ -260,7 +317,12 @@ describe('order journeys (local stack)', function () {
       const runs = await processorRuns();
       return runs.length > before && runs.at(-1)?.status !== 'RUNNING' ? runs.at(-1) : undefined;
     });
-    expect(duplicate).to.include({ status: 'SUCCEEDED' });
+    // AdmitOrder → Admitted → AlreadyCarried, and the order is still the first execution's.
+    expect(duplicate).to.include({ status: 'SUCCEEDED', stateTransitions: 3 });
+    expect(await stored(shop.shopId, orderId)).to.deep.include({
+      executionArn: carrier.executionArn,
+      slot: 'HELD',
+    });
     const chosen = await stack.call('orders', 'PUT', `/shops/${shop.shopId}/orders/${orderId}`, {
       token: customer,
       body: { drinkId: 'latte', modifiers: { Milk: 'Oat' } },
@@ -289,12 +351,14 @@ describe('order journeys (local stack)', function () {
     });
     const journey = await finishedWorkflow(shop.shopId, orderId, customer);
     expect(journey.workflowStatus).to.equal('SUCCEEDED');
-    expect(journey.steps.map((step) => step.name)).to.include.members([
+    expect(journey.steps.map((step) => step.name)).to.deep.equal([
+      'AdmitOrder',
+      'Admitted',
       'WaitForCustomer',
       'CustomerTimedOut',
-      'ReleaseSlot',
       'EndOrder',
     ]);
+    expect((await stored(shop.shopId, orderId)).slot).to.equal('RELEASED');
     checkedTypes(orderId);
   });
 
@@ -318,9 +382,14 @@ describe('order journeys (local stack)', function () {
     });
     const rejected = await finishedWorkflow(shop.shopId, second.orderId, second.customer);
     expect(rejected.workflowStatus).to.equal('SUCCEEDED');
-    const names = rejected.steps.map((step) => step.name);
-    expect(names).to.include.members(['TakeSlot', 'RejectFull', 'EndOrder']);
-    expect(names).not.to.include('ReleaseSlot');
+    expect(rejected.steps.map((step) => step.name)).to.deep.equal([
+      'AdmitOrder',
+      'Admitted',
+      'RejectFull',
+      'EndOrder',
+    ]);
+    // Turned away without a slot: nothing to give back.
+    expect(await stored(shop.shopId, second.orderId)).not.to.have.property('slot');
 
     // The owner cancels the first order before it is claimed: it ends and frees the slot.
     const cancelled = await stack.call(
@@ -340,6 +409,54 @@ describe('order journeys (local stack)', function () {
     );
     const third = await place(shop);
     await event(third.orderId, 'OrderProcessor.WorkflowStarted');
+  });
+
+  it('takes one slot per order however often its admission and its ending run (real transactions)', async () => {
+    const shop = await newShop({ limits: { ...shopConfig().limits, maxOpenOrders: 2 } });
+    const { orderId, customer } = await place(shop);
+    await event(orderId, 'OrderProcessor.WorkflowStarted');
+    const { executionArn } = await stored(shop.shopId, orderId);
+    if (!executionArn) throw new Error('the order has no execution');
+    expect(await openOrders(shop.shopId)).to.equal(1);
+    const dynamo = dynamoClient();
+    const table = buildOrdersTable(dynamo, tables().orders);
+    const key = { shopId: shop.shopId, orderId };
+    const slot = { table: tables().counters };
+    const otherExecution = `${executionArn}-again`;
+    try {
+      // The admission retried by its execution, and a second execution of the same order.
+      const admit = (arn: string) =>
+        table.admit({ ...key, executionArn: arn, slots: { ...slot, max: 2 } });
+      expect(await admit(executionArn)).to.equal('ADMITTED');
+      expect(await admit(otherExecution)).to.equal('DUPLICATE');
+      expect(await openOrders(shop.shopId)).to.equal(1);
+      // Another execution cannot end the order nor give back its slot.
+      expect(await table.end({ ...key, slot, executionArn: otherExecution })).to.deep.include({
+        changed: false,
+        released: false,
+      });
+      expect(await openOrders(shop.shopId)).to.equal(1);
+
+      const cancelled = await stack.call(
+        'orders',
+        'POST',
+        `/shops/${shop.shopId}/orders/${orderId}/cancel`,
+        { token: customer },
+      );
+      expect(OrderSchema.parse(cancelled.body).status).to.equal('CANCELLED');
+      await event(orderId, 'OrderProcessor.OrderFinished');
+      await finishedWorkflow(shop.shopId, orderId, customer);
+      expect(await openOrders(shop.shopId)).to.equal(0);
+      // EndOrder retried after it gave the slot back: nothing more is given back.
+      expect(await table.end({ ...key, slot, executionArn })).to.deep.include({
+        changed: false,
+        released: false,
+      });
+      expect(await openOrders(shop.shopId)).to.equal(0);
+      expect((await stored(shop.shopId, orderId)).slot).to.equal('RELEASED');
+    } finally {
+      dynamo.destroy();
+    }
   });
 
   it('refuses an order in a closed shop with a 409 and creates nothing', async () => {

@@ -32,8 +32,8 @@ describe('orders service template (serverless package)', function () {
   });
   it('gives every function its own role and leaves no shared one', () => {
     const roles = functionRoles(template);
-    expect(roles).to.have.length(12);
-    expect(new Set(roles.map((r) => r.roleLogicalId)).size).to.equal(12);
+    expect(roles).to.have.length(13);
+    expect(new Set(roles.map((r) => r.roleLogicalId)).size).to.equal(13);
     expect(resources('AWS::IAM::Role').map(([id]) => id)).not.to.include('IamRoleLambdaExecution');
   });
 
@@ -105,9 +105,20 @@ describe('orders service template (serverless package)', function () {
         'states:StartSyncExecution': [manager],
       },
       orderAction: { 'dynamodb:GetItem': [orders], 'states:StartSyncExecution': [manager] },
+      // The OrderProcessor's steps: admission reads the shop and takes the order and a slot
+      // (one transaction over the orders and counters tables); the barista wait takes the
+      // order's number; the ending gives the slot back in its transaction.
+      admitOrder: {
+        'dynamodb:GetItem': [orders, shops].sort(),
+        'dynamodb:UpdateItem': [counters, orders].sort(),
+      },
       awaitCustomer: { ...step, 'states:SendTaskSuccess': [processor] },
-      awaitBarista: { ...step, 'states:SendTaskSuccess': [processor] },
-      endOrder: step,
+      awaitBarista: {
+        ...step,
+        'dynamodb:UpdateItem': [counters, orders].sort(),
+        'states:SendTaskSuccess': [processor],
+      },
+      endOrder: { ...step, 'dynamodb:UpdateItem': [counters, orders].sort() },
     });
   });
 
@@ -168,12 +179,26 @@ describe('orders service template (serverless package)', function () {
     );
   });
 
-  it('lets the OrderProcessor take an order only on the orders table', () => {
-    const [, role] =
-      resources('AWS::IAM::Role').find(([id]) => id.includes('OrderProcessor')) ?? [];
-    const statements = JSON.stringify(role?.Properties?.Policies);
-    expect(statements).to.contain('table/espresso-orders-tpl-orders');
-    expect(statements).not.to.contain('"Resource":"*"');
+  it('lets the OrderProcessor only invoke its four step functions (their own roles do the rest)', () => {
+    const role = template.Resources.OrderProcessorStateMachineRole;
+    const statements = (
+      (role?.Properties?.Policies ?? []) as {
+        PolicyDocument: { Statement: Parameters<typeof ownPermissions>[0] };
+      }[]
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const permissions = ownPermissions(statements);
+    expect(Object.keys(permissions)).to.deep.equal(['lambda:InvokeFunction']);
+    const functions = new Set(
+      (permissions['lambda:InvokeFunction'] ?? []).map(
+        (r) => /"Fn::GetAtt":\["(\w+)","Arn"\]/.exec(r)?.[1],
+      ),
+    );
+    expect([...functions].sort()).to.deep.equal([
+      'AdmitOrderLambdaFunction',
+      'AwaitBaristaLambdaFunction',
+      'AwaitCustomerLambdaFunction',
+      'EndOrderLambdaFunction',
+    ]);
   });
 
   it('gives every output one value CloudFormation accepts (a string or one intrinsic)', () => {

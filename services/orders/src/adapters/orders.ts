@@ -18,6 +18,14 @@ import {
 
 export type PlaceFailure = 'CODE_USED_UP' | 'DAILY_LIMIT' | 'DUPLICATE' | 'CONTENDED';
 
+/** How an OrderProcessor execution's admission of its order went (see `admit`). */
+export type Admission = 'ADMITTED' | 'AT_CAPACITY' | 'DUPLICATE';
+
+/** The counters table's item of a shop's open orders (capacity). */
+export const OPEN_ORDERS = 'OPEN_ORDERS';
+/** The counters table's item of a shop's last order number. */
+export const ORDER_NUMBER = 'ORDER_NUMBER';
+
 export interface OrdersTable {
   get(shopId: string, orderId: string): Promise<OrderItem | undefined>;
   /**
@@ -29,15 +37,46 @@ export interface OrdersTable {
     qr: { table: string; bucket: number; code: string };
     daily: { table: string; counter: string; limit: number; ttl: number };
   }): Promise<PlaceFailure | undefined>;
-  /** Sets the ending status if the order is in one of `from` (idempotent); returns the order. */
+  /**
+   * Takes the order for an OrderProcessor execution: sets its `executionArn` unless another
+   * execution already carries it. `false`: another one does, or the order does not exist.
+   */
+  claim(request: { shopId: string; orderId: string; executionArn: string }): Promise<boolean>;
+  /**
+   * In one transaction: takes the order for `executionArn` and records on it that it holds a
+   * slot (only if it holds none yet), and takes one of the shop's open-order slots (the
+   * `OPEN_ORDERS` counter, below `slots.max`). A retried admission of the same execution finds
+   * the slot recorded and takes no second one. `DUPLICATE`: another execution carries the order
+   * (or it does not exist) — nothing written; `AT_CAPACITY`: the shop is full — the order is
+   * only taken for this execution.
+   */
+  admit(request: {
+    shopId: string;
+    orderId: string;
+    executionArn: string;
+    slots: { table: string; max: number };
+  }): Promise<Admission>;
+  /** The shop's next order number (an atomic `ADD` on `ORDER_NUMBER`; no seeding). */
+  nextNumber(request: { shopId: string; table: string }): Promise<number>;
+  /**
+   * Ends the order, in one transaction: sets `status.to` if the order is in one of
+   * `status.from` (conditional on the status read), and with `slot` gives back the open-order
+   * slot it holds (`slot` HELD → RELEASED and the counter's decrement), so a slot is never
+   * given back twice. Without `status` (the OrderManager ended it) only the slot is given back.
+   * With `executionArn`, an order another execution carries is left alone. Idempotent; returns
+   * the order as it is now.
+   */
   end(request: {
     shopId: string;
     orderId: string;
-    to: OrderStatus;
-    from: OrderStatus[];
-    set: Partial<OrderItem>;
-  }): Promise<{ item: OrderItem | undefined; changed: boolean }>;
-  /** Keeps a phase's task token while the order is in one of `from`. */
+    status?: { to: OrderStatus; from: OrderStatus[]; set: Partial<OrderItem> };
+    slot?: { table: string };
+    executionArn?: string | undefined;
+  }): Promise<{ item: OrderItem | undefined; changed: boolean; released: boolean }>;
+  /**
+   * Keeps a phase's task token while the order is in one of `from`. An `orderNumber` in `set`
+   * is written only if the order has none or the same one: a number, once given, stays.
+   */
   keepToken(request: {
     shopId: string;
     orderId: string;
@@ -59,6 +98,15 @@ const names = (fields: string[]) => Object.fromEntries(fields.map((f) => [`#${f}
 
 /** Reads and conditional writes an ending tries before it gives up on a changing order. */
 const END_ATTEMPTS = 5;
+/** Transactions an admission tries when concurrent ones on the shop's counter cancel it. */
+const ADMIT_ATTEMPTS = 5;
+
+const reasonsOf = (error: TransactionCanceledException) =>
+  (error.CancellationReasons ?? []).map((r) => r.Code);
+
+/** A short random pause before retrying a transaction another one cancelled. */
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 20 * attempt)));
 
 export const buildOrdersTable = (
   client: DynamoDBDocumentClient,
@@ -73,6 +121,34 @@ export const buildOrdersTable = (
       }),
     );
     return Item ? OrderItemSchema.parse(Item) : undefined;
+  };
+
+  const claim = async ({
+    shopId,
+    orderId,
+    executionArn,
+  }: {
+    shopId: string;
+    orderId: string;
+    executionArn: string;
+  }) => {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orderKey(shopId, orderId),
+          UpdateExpression: 'SET #execution = :me',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(#execution) OR #execution = :me)',
+          ExpressionAttributeNames: { '#execution': 'executionArn' },
+          ExpressionAttributeValues: { ':me': executionArn },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   };
 
   /** A conditional update of plain fields; `false` when the condition failed. */
@@ -164,24 +240,172 @@ export const buildOrdersTable = (
       }
     },
 
-    async end({ shopId, orderId, to, from, set }) {
+    claim,
+
+    async admit({ shopId, orderId, executionArn, slots }) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await client.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: tableName,
+                    Key: orderKey(shopId, orderId),
+                    UpdateExpression: 'SET #execution = :me, #slot = :held',
+                    ConditionExpression:
+                      'attribute_exists(pk) AND (attribute_not_exists(#execution) OR #execution = :me) AND attribute_not_exists(#slot)',
+                    ExpressionAttributeNames: { '#execution': 'executionArn', '#slot': 'slot' },
+                    ExpressionAttributeValues: { ':me': executionArn, ':held': 'HELD' },
+                  },
+                },
+                {
+                  Update: {
+                    TableName: slots.table,
+                    Key: { shopId, counter: OPEN_ORDERS },
+                    UpdateExpression: 'ADD #value :one',
+                    ConditionExpression: 'attribute_not_exists(#value) OR #value < :max',
+                    ExpressionAttributeNames: { '#value': 'value' },
+                    ExpressionAttributeValues: { ':one': 1, ':max': slots.max },
+                  },
+                },
+              ],
+            }),
+          );
+          return 'ADMITTED';
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const [order, counter] = reasonsOf(error);
+          if (order === 'ConditionalCheckFailed') {
+            const current = await get(shopId, orderId);
+            if (!current) return 'DUPLICATE';
+            if (current.executionArn && current.executionArn !== executionArn) return 'DUPLICATE';
+            // This execution's earlier attempt took the slot (its answer was lost): done.
+            if (current.slot) return 'ADMITTED';
+          } else if (counter === 'ConditionalCheckFailed') {
+            return (await claim({ shopId, orderId, executionArn })) ? 'AT_CAPACITY' : 'DUPLICATE';
+          } else if (!reasonsOf(error).includes('TransactionConflict')) {
+            throw error;
+          }
+          if (attempt >= ADMIT_ATTEMPTS) throw error;
+          await backoff(attempt);
+        }
+      }
+    },
+
+    async nextNumber({ shopId, table }) {
+      const { Attributes } = await client.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: { shopId, counter: ORDER_NUMBER },
+          UpdateExpression: 'ADD #value :one',
+          ExpressionAttributeNames: { '#value': 'value' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      const value = Attributes?.value;
+      if (typeof value !== 'number') throw new Error(`no ${ORDER_NUMBER} value for ${shopId}`);
+      return value;
+    },
+
+    async end({ shopId, orderId, status, slot, executionArn }) {
       // The index keys are computed from the item read, so the write is conditional on the very
       // status read: a change landing in between (a choice racing the customer timeout) makes
       // it read again rather than store keys of a stale item.
+      let decrement = true;
       for (let attempt = 1; ; attempt++) {
         const current = await get(shopId, orderId);
-        if (!current) return { item: undefined, changed: false };
-        if (!from.includes(current.status)) return { item: current, changed: false };
-        const placedAt = current.submittedAt ?? current.createdAt;
-        const changed = await conditionalSet(
-          shopId,
-          orderId,
-          { ...set, status: to, ...orderStatusKey(shopId, to, placedAt, orderId) },
-          [current.status],
-        );
-        if (changed || attempt >= END_ATTEMPTS) {
-          return { item: await get(shopId, orderId), changed };
+        if (!current) return { item: undefined, changed: false, released: false };
+        if (executionArn && current.executionArn && current.executionArn !== executionArn) {
+          // Another execution carries this order: its ending and its slot are that one's.
+          return { item: current, changed: false, released: false };
         }
+        const apply = status?.from.includes(current.status) === true;
+        const release = slot !== undefined && current.slot === 'HELD';
+        if (!apply && !release) return { item: current, changed: false, released: false };
+        const placedAt = current.submittedAt ?? current.createdAt;
+        const set: Record<string, unknown> = {
+          ...(apply && status
+            ? {
+                ...status.set,
+                status: status.to,
+                ...orderStatusKey(shopId, status.to, placedAt, orderId),
+              }
+            : {}),
+          ...(release ? { slot: 'RELEASED' } : {}),
+          ...(executionArn ? { executionArn } : {}),
+        };
+        const fields = Object.keys(set);
+        const update = {
+          TableName: tableName,
+          Key: orderKey(shopId, orderId),
+          UpdateExpression: `SET ${fields.map((f) => `#${f} = :${f}`).join(', ')}`,
+          ConditionExpression: [
+            'attribute_exists(pk)',
+            '#status = :read',
+            ...(release ? ['#slot = :held'] : []),
+            ...(executionArn
+              ? ['(attribute_not_exists(#executionArn) OR #executionArn = :executionArn)']
+              : []),
+          ].join(' AND '),
+          ExpressionAttributeNames: names([...new Set([...fields, 'status'])]),
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(fields.map((f) => [`:${f}`, set[f]])),
+            ':read': current.status,
+            ...(release ? { ':held': 'HELD' } : {}),
+          },
+        };
+        if (!release || slot === undefined) {
+          try {
+            await client.send(new UpdateCommand(update));
+            return { item: await get(shopId, orderId), changed: true, released: false };
+          } catch (error) {
+            if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+          }
+        } else {
+          try {
+            await client.send(
+              new TransactWriteCommand({
+                TransactItems: [
+                  { Update: update },
+                  ...(decrement
+                    ? [
+                        {
+                          Update: {
+                            TableName: slot.table,
+                            Key: { shopId, counter: OPEN_ORDERS },
+                            UpdateExpression: 'ADD #value :minusOne',
+                            ConditionExpression: '#value >= :one',
+                            ExpressionAttributeNames: { '#value': 'value' },
+                            ExpressionAttributeValues: { ':minusOne': -1, ':one': 1 },
+                          },
+                        },
+                      ]
+                    : []),
+                ],
+              }),
+            );
+            return { item: await get(shopId, orderId), changed: apply, released: true };
+          } catch (error) {
+            if (!(error instanceof TransactionCanceledException)) throw error;
+            const [order, counter] = reasonsOf(error);
+            // The counter is already at zero (set by hand): the slot is given back on the
+            // order alone rather than driving the count below zero.
+            if (order !== 'ConditionalCheckFailed' && counter === 'ConditionalCheckFailed') {
+              decrement = false;
+            } else if (
+              order !== 'ConditionalCheckFailed' &&
+              !reasonsOf(error).includes('TransactionConflict')
+            ) {
+              throw error;
+            }
+          }
+        }
+        if (attempt >= END_ATTEMPTS) {
+          throw new Error(`order ${orderId} kept changing: its ending could not be written`);
+        }
+        await backoff(attempt);
       }
     },
 
@@ -191,6 +415,9 @@ export const buildOrdersTable = (
         orderId,
         { ...set, [attribute]: token, updatedAt: now },
         from,
+        set.orderNumber === undefined
+          ? undefined
+          : '(attribute_not_exists(#orderNumber) OR #orderNumber = :orderNumber)',
       );
       return { item: await get(shopId, orderId), changed };
     },

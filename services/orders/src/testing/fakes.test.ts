@@ -2,7 +2,12 @@
  * Holds the in-memory ports to the contracts of the real adapters (src/adapters/*.ts), so the
  * use-case tests that rely on them test what production does.
  */
-import { ORDER_STATUSES, OrderItemSchema, orderItemKeys } from '@espresso/schemas';
+import {
+  ORDER_STATUSES,
+  OrderItemSchema,
+  type OrderStatus,
+  orderItemKeys,
+} from '@espresso/schemas';
 import { expect } from 'chai';
 import { planChange } from '../domain/transitions';
 import {
@@ -17,6 +22,9 @@ import {
   T0,
   TABLES,
 } from './fakes';
+
+const ARN = 'arn:aws:states:us-east-1:123456789012:execution:order-processor:one';
+const OTHER_ARN = 'arn:aws:states:us-east-1:123456789012:execution:order-processor:two';
 
 const qrBucket = { shopId: SHOP, bucket: 100, code: 'Code123456', expiresAt: NOW, ttl: 1 };
 
@@ -119,7 +127,7 @@ describe('fake ports (held to the real adapters’ contracts)', () => {
 
   describe('OrdersTable conditional writes', () => {
     it('keeps a token only while the order is in one of the given statuses', async () => {
-      const { orders } = fakePorts({ orders: [orderItem('QUEUED')] });
+      const { orders } = fakePorts({ orders: [orderItem('QUEUED', { numbered: false })] });
 
       const refused = await orders.keepToken({
         shopId: SHOP,
@@ -145,18 +153,43 @@ describe('fake ports (held to the real adapters’ contracts)', () => {
       expect(kept.item).to.include({ baristaTaskToken: 't', orderNumber: 9, updatedAt: NOW });
     });
 
+    it('never replaces an order number once given', async () => {
+      const { orders } = fakePorts({ orders: [orderItem('QUEUED')] });
+      const keep = (orderNumber: number) =>
+        orders.keepToken({
+          shopId: SHOP,
+          orderId: 'order-1',
+          attribute: 'baristaTaskToken',
+          token: `t${orderNumber}`,
+          from: ['QUEUED'],
+          set: { orderNumber },
+          now: NOW,
+        });
+
+      const other = await keep(9);
+      const same = await keep(7);
+
+      expect(other.changed).to.equal(false);
+      expect(same.changed).to.equal(true);
+      expect(same.item).to.include({ baristaTaskToken: 't7', orderNumber: 7 });
+    });
+
     it('ends an order only from the given statuses, moving its status key', async () => {
       const { orders } = fakePorts({ orders: [orderItem('QUEUED')] });
-      const request = {
-        shopId: SHOP,
-        orderId: 'order-1',
+      const ending = (from: OrderStatus[]) => ({
         to: 'TIMED_OUT' as const,
+        from,
         set: { reason: 'BARISTA_TIMEOUT' as const, finishedAt: NOW },
-      };
+      });
+      const request = { shopId: SHOP, orderId: 'order-1' };
 
-      const refused = await orders.end({ ...request, from: ['AWAITING_SELECTION'] });
-      const ended = await orders.end({ ...request, from: ['QUEUED', 'IN_PROGRESS'] });
-      const missing = await orders.end({ ...request, orderId: 'nope', from: ['QUEUED'] });
+      const refused = await orders.end({ ...request, status: ending(['AWAITING_SELECTION']) });
+      const ended = await orders.end({ ...request, status: ending(['QUEUED', 'IN_PROGRESS']) });
+      const missing = await orders.end({
+        ...request,
+        orderId: 'nope',
+        status: ending(['QUEUED']),
+      });
 
       expect(refused).to.deep.include({ changed: false });
       expect(refused.item?.status).to.equal('QUEUED');
@@ -165,7 +198,71 @@ describe('fake ports (held to the real adapters’ contracts)', () => {
         status: 'TIMED_OUT',
         gsi1pk: `SHOP#${SHOP}#STATUS#TIMED_OUT`,
       });
-      expect(missing).to.deep.equal({ item: undefined, changed: false });
+      expect(missing).to.deep.equal({ item: undefined, changed: false, released: false });
+    });
+
+    it('claims an order for one execution only, and not one that does not exist', async () => {
+      const { orders } = fakePorts({ orders: [orderItem('AWAITING_SELECTION')] });
+      const request = { shopId: SHOP, orderId: 'order-1' };
+
+      expect(await orders.claim({ ...request, executionArn: ARN })).to.equal(true);
+      expect(await orders.claim({ ...request, executionArn: ARN })).to.equal(true);
+      expect(await orders.claim({ ...request, executionArn: OTHER_ARN })).to.equal(false);
+      expect(await orders.claim({ ...request, orderId: 'nope', executionArn: ARN })).to.equal(
+        false,
+      );
+      expect(orders.stored(SHOP, 'order-1')?.executionArn).to.equal(ARN);
+    });
+
+    it('admits up to the limit, once per order, and records the slot on the order', async () => {
+      const { orders } = fakePorts({
+        orders: ['order-1', 'order-2'].map((orderId) =>
+          orderItem('AWAITING_SELECTION', { orderId }),
+        ),
+      });
+      const admit = (orderId: string, executionArn = ARN) =>
+        orders.admit({
+          shopId: SHOP,
+          orderId,
+          executionArn,
+          slots: { table: TABLES.counters, max: 1 },
+        });
+
+      expect(await admit('order-1')).to.equal('ADMITTED');
+      expect(await admit('order-1'), 'a retried admission').to.equal('ADMITTED');
+      expect(await admit('order-1', OTHER_ARN)).to.equal('DUPLICATE');
+      expect(await admit('order-2', OTHER_ARN)).to.equal('AT_CAPACITY');
+      expect(await admit('nope')).to.equal('DUPLICATE');
+
+      expect(orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(1);
+      expect(orders.stored(SHOP, 'order-1')).to.include({ executionArn: ARN, slot: 'HELD' });
+      expect(orders.stored(SHOP, 'order-2')).to.include({ executionArn: OTHER_ARN });
+      expect(orders.stored(SHOP, 'order-2')).not.to.have.property('slot');
+    });
+
+    it('gives back a held slot once, with or without an ending, never below zero', async () => {
+      const { orders } = fakePorts({
+        orders: [orderItem('COMPLETED', { slot: 'HELD', executionArn: ARN })],
+      });
+      orders.setCounter(SHOP, 'OPEN_ORDERS', 2);
+      const request = { shopId: SHOP, orderId: 'order-1', slot: { table: TABLES.counters } };
+
+      const foreign = await orders.end({ ...request, executionArn: OTHER_ARN });
+      const first = await orders.end({ ...request, executionArn: ARN });
+      const again = await orders.end({ ...request, executionArn: ARN });
+
+      expect(foreign).to.deep.include({ changed: false, released: false });
+      expect(first).to.deep.include({ changed: false, released: true });
+      expect(first.item).to.include({ status: 'COMPLETED', slot: 'RELEASED' });
+      expect(again).to.deep.include({ changed: false, released: false });
+      expect(orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(1);
+    });
+
+    it('numbers a shop’s orders 1, 2, 3 …', async () => {
+      const { orders } = fakePorts();
+      const next = () => orders.nextNumber({ shopId: SHOP, table: TABLES.counters });
+
+      expect([await next(), await next(), await next()]).to.deep.equal([1, 2, 3]);
     });
 
     it('refuses to store an order that breaks the item schema', () => {

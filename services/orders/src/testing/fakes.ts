@@ -20,7 +20,13 @@ import {
 } from '@espresso/schemas';
 import type { Ports } from '../adapters';
 import type { Bus } from '../adapters/bus';
-import type { OrdersTable, PlaceFailure } from '../adapters/orders';
+import {
+  type Admission,
+  OPEN_ORDERS,
+  ORDER_NUMBER,
+  type OrdersTable,
+  type PlaceFailure,
+} from '../adapters/orders';
 import { type QrBucket, QrBucketSchema, type QrCodes } from '../adapters/qrCodes';
 import type { Shops } from '../adapters/shops';
 import type { ManagerResult, Workflows } from '../adapters/workflows';
@@ -113,10 +119,10 @@ export class InMemoryQrCodes implements QrCodes {
 
 type PlaceRequest = Parameters<OrdersTable['place']>[0];
 
-/** The orders table, and the counters table's daily allowances, in memory. */
+/** The orders table, and the counters table's items (allowances, slots, numbers), in memory. */
 export class InMemoryOrders implements OrdersTable {
   private readonly items = new Map<string, OrderItem>();
-  private readonly counters = new Map<string, { value: number; ttl: number }>();
+  private readonly counters = new Map<string, { value: number; ttl?: number }>();
   /** Every `place` request, as the use case built it. */
   readonly placeRequests: PlaceRequest[] = [];
   /** When set, the next `place` fails with it and writes nothing (then it is cleared). */
@@ -149,10 +155,15 @@ export class InMemoryOrders implements OrdersTable {
     this.items.delete(`${shopId}#${orderId}`);
   }
 
-  /** A counter of the counters table, e.g. `CUSTOMER#<sub>#DAY#<yyyy-mm-dd>`. */
-  counter(shopId: string, counter: string): { value: number; ttl: number } | undefined {
+  /** A counter of the counters table, e.g. `CUSTOMER#<sub>#DAY#<yyyy-mm-dd>`, `OPEN_ORDERS`. */
+  counter(shopId: string, counter: string): { value: number; ttl?: number } | undefined {
     const item = this.counters.get(`${shopId}#${counter}`);
     return item && { ...item };
+  }
+
+  /** Sets a counter, as another writer (or an operator) would. */
+  setCounter(shopId: string, counter: string, value: number): void {
+    this.counters.set(`${shopId}#${counter}`, { value });
   }
 
   async get(shopId: string, orderId: string): Promise<OrderItem | undefined> {
@@ -180,6 +191,50 @@ export class InMemoryOrders implements OrdersTable {
     return undefined;
   }
 
+  /** Whether `executionArn` may take the order (it exists and no other execution carries it). */
+  private mayCarry(shopId: string, orderId: string, executionArn: string): OrderItem | undefined {
+    const current = this.items.get(`${shopId}#${orderId}`);
+    if (!current) return undefined;
+    if (current.executionArn !== undefined && current.executionArn !== executionArn)
+      return undefined;
+    return current;
+  }
+
+  async claim(request: Parameters<OrdersTable['claim']>[0]): Promise<boolean> {
+    await Promise.resolve();
+    const { shopId, orderId, executionArn } = request;
+    const current = this.mayCarry(shopId, orderId, executionArn);
+    if (!current) return false;
+    this.put({ ...current, executionArn });
+    return true;
+  }
+
+  async admit(request: Parameters<OrdersTable['admit']>[0]): Promise<Admission> {
+    await Promise.resolve();
+    const { shopId, orderId, executionArn, slots } = request;
+    const current = this.mayCarry(shopId, orderId, executionArn);
+    // The transaction's two conditions, checked before anything is written.
+    if (!current) return 'DUPLICATE';
+    if (current.slot !== undefined) return 'ADMITTED'; // this execution's earlier attempt
+    const key = `${shopId}#${OPEN_ORDERS}`;
+    const open = this.counters.get(key)?.value;
+    if (open !== undefined && open >= slots.max) {
+      this.put({ ...current, executionArn });
+      return 'AT_CAPACITY';
+    }
+    this.counters.set(key, { value: (open ?? 0) + 1 });
+    this.put({ ...current, executionArn, slot: 'HELD' });
+    return 'ADMITTED';
+  }
+
+  async nextNumber(request: Parameters<OrdersTable['nextNumber']>[0]): Promise<number> {
+    await Promise.resolve();
+    const key = `${request.shopId}#${ORDER_NUMBER}`;
+    const value = (this.counters.get(key)?.value ?? 0) + 1;
+    this.counters.set(key, { value });
+    return value;
+  }
+
   /** A conditional update on the status; `false` (nothing written) when the condition fails. */
   private conditionalSet(
     shopId: string,
@@ -195,23 +250,46 @@ export class InMemoryOrders implements OrdersTable {
 
   async end(request: Parameters<OrdersTable['end']>[0]) {
     await Promise.resolve();
-    const { shopId, orderId, to, from, set } = request;
+    const { shopId, orderId, status, slot, executionArn } = request;
     const current = this.stored(shopId, orderId);
-    if (!current) return { item: undefined, changed: false };
-    if (!from.includes(current.status)) return { item: current, changed: false };
+    if (!current) return { item: undefined, changed: false, released: false };
+    if (executionArn && current.executionArn && current.executionArn !== executionArn) {
+      return { item: current, changed: false, released: false };
+    }
+    const apply = status?.from.includes(current.status) === true;
+    const release = slot !== undefined && current.slot === 'HELD';
+    if (!apply && !release) return { item: current, changed: false, released: false };
     const placedAt = current.submittedAt ?? current.createdAt;
-    const changed = this.conditionalSet(
-      shopId,
-      orderId,
-      { ...set, status: to, ...orderStatusKey(shopId, to, placedAt, orderId) },
-      from,
-    );
-    return { item: this.stored(shopId, orderId), changed };
+    // One transaction: the ending, the slot given back and the counter's decrement (never
+    // below zero) together.
+    this.put({
+      ...current,
+      ...(apply && status
+        ? {
+            ...status.set,
+            status: status.to,
+            ...orderStatusKey(shopId, status.to, placedAt, orderId),
+          }
+        : {}),
+      ...(release ? { slot: 'RELEASED' as const } : {}),
+      ...(executionArn ? { executionArn } : {}),
+    });
+    if (release) {
+      const key = `${shopId}#${OPEN_ORDERS}`;
+      const open = this.counters.get(key)?.value ?? 0;
+      if (open >= 1) this.counters.set(key, { value: open - 1 });
+    }
+    return { item: this.stored(shopId, orderId), changed: apply, released: release };
   }
 
   async keepToken(request: Parameters<OrdersTable['keepToken']>[0]) {
     await Promise.resolve();
     const { shopId, orderId, attribute, token, from, set = {}, now } = request;
+    const numbered = this.items.get(`${shopId}#${orderId}`)?.orderNumber;
+    // A number, once given, stays.
+    if (set.orderNumber !== undefined && numbered !== undefined && numbered !== set.orderNumber) {
+      return { item: this.stored(shopId, orderId), changed: false };
+    }
     const changed = this.conditionalSet(
       shopId,
       orderId,

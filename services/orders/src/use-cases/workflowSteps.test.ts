@@ -5,11 +5,21 @@ import {
   type OrderItem,
   type OrderReason,
   type OrderStatus,
+  type ShopConfig,
 } from '@espresso/schemas';
 import { expect } from 'chai';
 import sinon from 'sinon';
-import { callers, fakePorts, NOW, orderItem, rejectionOf, SHOP, T3 } from '../testing/fakes';
-import { awaitBarista, awaitCustomer, type Ending, endOrder } from './workflowSteps';
+import {
+  callers,
+  fakePorts,
+  NOW,
+  orderItem,
+  rejectionOf,
+  SHOP,
+  shopConfig,
+  T3,
+} from '../testing/fakes';
+import { admitOrder, awaitBarista, awaitCustomer, type Ending, endOrder } from './workflowSteps';
 
 const TOKEN = 'processor-task-token';
 
@@ -34,11 +44,106 @@ describe('workflow steps', () => {
   const sandbox = sinon.createSandbox();
 
   beforeEach(() => {
-    sandbox.stub(logger, 'info'); // keep the spec reporter's output readable
+    // keep the spec reporter's output readable
+    sandbox.stub(logger, 'info');
+    sandbox.stub(logger, 'warn');
   });
 
   afterEach(() => {
     sandbox.restore();
+  });
+
+  describe('admitOrder', () => {
+    const ARN = 'arn:aws:states:us-east-1:123456789012:execution:order-processor:first';
+    const OTHER_ARN = 'arn:aws:states:us-east-1:123456789012:execution:order-processor:again';
+    const input = { shopId: SHOP, orderId: 'order-1', executionArn: ARN };
+    const timeouts = { customerSeconds: 300, baristaSeconds: 900 };
+
+    it('takes the order and a slot for this execution, and answers the shop’s timeouts', async () => {
+      const w = fakePorts({ orders: [orderItem('AWAITING_SELECTION')] });
+
+      const result = await admitOrder(w.ports, input);
+
+      expect(result).to.deep.equal({ outcome: 'ADMITTED', timeouts });
+      expect(w.orders.stored(SHOP, 'order-1')).to.include({ executionArn: ARN, slot: 'HELD' });
+      expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(1);
+    });
+
+    it('takes no second slot when the step runs again for the same execution', async () => {
+      const w = fakePorts({ orders: [orderItem('AWAITING_SELECTION')] });
+      await admitOrder(w.ports, input);
+
+      const again = await admitOrder(w.ports, input);
+
+      expect(again.outcome).to.equal('ADMITTED');
+      expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(1);
+    });
+
+    (
+      [
+        {
+          name: 'turns the order away from a closed shop: CLOSED, no slot taken',
+          input: { shop: shopConfig({ open: false }), open: undefined },
+          expected: { outcome: 'CLOSED', timeouts, open: undefined },
+        },
+        {
+          name: 'turns the order away from a shop that does not exist: CLOSED',
+          input: { shop: undefined, open: undefined },
+          expected: { outcome: 'CLOSED', timeouts: null, open: undefined },
+        },
+        {
+          name: 'turns the order away from a full shop: AT_CAPACITY, the count unchanged',
+          input: { shop: shopConfig(), open: 20 },
+          expected: { outcome: 'AT_CAPACITY', timeouts, open: 20 },
+        },
+      ] satisfies {
+        name: string;
+        input: { shop: ShopConfig | undefined; open: number | undefined };
+        expected: { outcome: string; timeouts: unknown; open: number | undefined };
+      }[]
+    ).forEach((c) => {
+      it(c.name, async () => {
+        const w = fakePorts({
+          shops: c.input.shop ? [c.input.shop] : [],
+          orders: [orderItem('AWAITING_SELECTION')],
+        });
+        if (c.input.open !== undefined) w.orders.setCounter(SHOP, 'OPEN_ORDERS', c.input.open);
+
+        const result = await admitOrder(w.ports, input);
+
+        expect(result).to.deep.equal({
+          outcome: c.expected.outcome,
+          timeouts: c.expected.timeouts,
+        });
+        const stored = w.orders.stored(SHOP, 'order-1');
+        // Taken for this execution (its journey, and a repeated start ends as a duplicate) …
+        expect(stored?.executionArn).to.equal(ARN);
+        // … but holding no slot.
+        expect(stored).not.to.have.property('slot');
+        expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(c.expected.open);
+      });
+    });
+
+    [true, false].forEach((open) => {
+      it(`ends a repeated start as DUPLICATE, touching nothing (shop ${open ? 'open' : 'closed'})`, async () => {
+        const carried = orderItem('AWAITING_SELECTION', { executionArn: ARN, slot: 'HELD' });
+        const w = fakePorts({ shops: [shopConfig({ open })], orders: [carried] });
+        w.orders.setCounter(SHOP, 'OPEN_ORDERS', 1);
+
+        const result = await admitOrder(w.ports, { ...input, executionArn: OTHER_ARN });
+
+        expect(result.outcome).to.equal('DUPLICATE');
+        expect(w.orders.stored(SHOP, 'order-1')).to.deep.equal(carried);
+        expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(1);
+      });
+    });
+
+    it('answers DUPLICATE for an order that does not exist', async () => {
+      const w = fakePorts();
+
+      expect((await admitOrder(w.ports, input)).outcome).to.equal('DUPLICATE');
+      expect(w.orders.counter(SHOP, 'OPEN_ORDERS')).to.equal(undefined);
+    });
   });
 
   describe('awaitCustomer', () => {
@@ -137,25 +242,23 @@ describe('workflow steps', () => {
   });
 
   describe('awaitBarista', () => {
-    const input = {
-      taskToken: TOKEN,
-      shopId: SHOP,
-      orderId: 'order-1',
-      orderNumber: 42,
-      timeoutSeconds: 600,
-    };
+    const input = { taskToken: TOKEN, shopId: SHOP, orderId: 'order-1', timeoutSeconds: 600 };
 
     (
       [
-        { name: 'keeps the token and the number on a queued order', input: 'QUEUED' },
         {
-          name: 'keeps the token and the number on an order a barista already claimed',
+          name: 'numbers a queued order with the shop’s next number, keeps the token',
+          input: 'QUEUED',
+        },
+        {
+          name: 'numbers an order a barista already claimed, keeps the token',
           input: 'IN_PROGRESS',
         },
       ] satisfies { name: string; input: OrderStatus }[]
     ).forEach((c) => {
       it(`${c.name}, and emits WaitingCompletion`, async () => {
         const w = fakePorts({ orders: [orderItem(c.input, { numbered: false })] });
+        w.orders.setCounter(SHOP, 'ORDER_NUMBER', 41);
 
         await awaitBarista(w.ports, input);
 
@@ -199,10 +302,44 @@ describe('workflow steps', () => {
         expect(w.workflows.resumed).to.deep.equal([
           { token: TOKEN, output: { outcome: c.expected }, by: 'step' },
         ]);
-        // Nothing written: the ended order never gets its number.
+        // Nothing written: the ended order never gets its number, nor takes one from the shop.
         expect(w.orders.stored(SHOP, 'order-1')).to.deep.equal(order);
+        expect(w.orders.counter(SHOP, 'ORDER_NUMBER')).to.equal(undefined);
         expect(w.bus.emitted).to.deep.equal([]);
       });
+    });
+
+    it('keeps the number an order already has when the step runs again, taking no other', async () => {
+      const w = fakePorts({ orders: [orderItem('QUEUED', { numbered: false })] });
+      await awaitBarista(w.ports, { ...input, taskToken: 'first-attempt' });
+
+      await awaitBarista(w.ports, input);
+
+      expect(w.orders.stored(SHOP, 'order-1')).to.include({
+        baristaTaskToken: TOKEN,
+        orderNumber: 1,
+      });
+      expect(w.orders.counter(SHOP, 'ORDER_NUMBER')?.value).to.equal(1);
+      expect(
+        parsedEvents(w).map((e) => e.detail.orderNumber),
+        'each attempt tells the screens the same number',
+      ).to.deep.equal([1, 1]);
+    });
+
+    it('numbers orders of the shop one after another', async () => {
+      const w = fakePorts({
+        orders: ['order-1', 'order-2'].map((orderId) =>
+          orderItem('QUEUED', { orderId, numbered: false }),
+        ),
+      });
+
+      await awaitBarista(w.ports, input);
+      await awaitBarista(w.ports, { ...input, orderId: 'order-2' });
+
+      expect(w.orders.all().map((o) => [o.orderId, o.orderNumber])).to.deep.equal([
+        ['order-1', 1],
+        ['order-2', 2],
+      ]);
     });
 
     it('fails on an order still awaiting selection (the barista phase cannot have begun)', async () => {
@@ -382,6 +519,77 @@ describe('workflow steps', () => {
         );
 
         expect((error as Error).message).to.equal('order order-1 not found');
+        expect(w.bus.emitted).to.deep.equal([]);
+      });
+    });
+
+    describe('the open-order slot', () => {
+      const ARN = 'arn:aws:states:us-east-1:123456789012:execution:order-processor:first';
+      const OTHER_ARN = 'arn:aws:states:us-east-1:123456789012:execution:order-processor:again';
+
+      (
+        [
+          { ending: 'CUSTOMER_TIMEOUT', order: orderItem('AWAITING_SELECTION') },
+          { ending: 'BARISTA_TIMEOUT', order: orderItem('QUEUED') },
+          { ending: 'AT_CAPACITY', order: orderItem('AWAITING_SELECTION') },
+          { ending: 'COMPLETED', order: orderItem('COMPLETED') },
+          { ending: 'CANCELLED', order: orderItem('CANCELLED') },
+          // The timeout lost to a cancel: no ending of its own, but the slot is still given back.
+          { ending: 'CUSTOMER_TIMEOUT', order: orderItem('CANCELLED') },
+        ] satisfies { ending: Ending; order: OrderItem }[]
+      ).forEach((c) => {
+        it(`gives back a held slot once (${c.order.status} order, ${c.ending})`, async () => {
+          const w = fakePorts({
+            orders: [{ ...c.order, executionArn: ARN, slot: 'HELD' }],
+          });
+          w.orders.setCounter(SHOP, 'OPEN_ORDERS', 3);
+          const end = () =>
+            endOrder(w.ports, {
+              shopId: SHOP,
+              orderId: 'order-1',
+              ending: c.ending,
+              executionArn: ARN,
+            });
+
+          await end();
+          await end();
+
+          expect(w.orders.stored(SHOP, 'order-1')?.slot).to.equal('RELEASED');
+          expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(2);
+        });
+      });
+
+      it('gives back nothing for an order that holds no slot (rejected at admission)', async () => {
+        const w = fakePorts({ orders: [orderItem('AWAITING_SELECTION', { executionArn: ARN })] });
+        w.orders.setCounter(SHOP, 'OPEN_ORDERS', 3);
+
+        await endOrder(w.ports, {
+          shopId: SHOP,
+          orderId: 'order-1',
+          ending: 'AT_CAPACITY',
+          executionArn: ARN,
+        });
+
+        expect(w.orders.stored(SHOP, 'order-1')).to.include({ status: 'REJECTED' });
+        expect(w.orders.stored(SHOP, 'order-1')).not.to.have.property('slot');
+        expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(3);
+      });
+
+      it('leaves an order another execution carries alone: no ending, no slot, no event', async () => {
+        const carried = orderItem('AWAITING_SELECTION', { executionArn: ARN, slot: 'HELD' });
+        const w = fakePorts({ orders: [carried] });
+        w.orders.setCounter(SHOP, 'OPEN_ORDERS', 1);
+
+        const result = await endOrder(w.ports, {
+          shopId: SHOP,
+          orderId: 'order-1',
+          ending: 'AT_CAPACITY',
+          executionArn: OTHER_ARN,
+        });
+
+        expect(result).to.deep.equal({ status: 'AWAITING_SELECTION' });
+        expect(w.orders.stored(SHOP, 'order-1')).to.deep.equal(carried);
+        expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(1);
         expect(w.bus.emitted).to.deep.equal([]);
       });
     });

@@ -1,8 +1,57 @@
 import { logger } from '@espresso/runtime';
-import { allowedPreviousStatuses, type OrderReason, type OrderStatus } from '@espresso/schemas';
+import {
+  allowedPreviousStatuses,
+  type OrderItem,
+  type OrderReason,
+  type OrderStatus,
+} from '@espresso/schemas';
 import type { Ports } from '../adapters';
 
 type Outcome = 'SELECTED' | 'COMPLETED' | 'CANCELLED';
+
+/** How the OrderProcessor's admission of its order went; its Choice branches on it. */
+export type AdmissionOutcome = 'ADMITTED' | 'DUPLICATE' | 'CLOSED' | 'AT_CAPACITY';
+
+export interface AdmissionResult {
+  outcome: AdmissionOutcome;
+  /** The shop's waits (the workflow's task timeouts); null only for a shop that does not exist. */
+  timeouts: { customerSeconds: number; baristaSeconds: number } | null;
+}
+
+/**
+ * OrderProcessor's first step: this execution takes the order (a repeated Validator.NewOrder —
+ * the stream and the bus deliver at least once — starts an execution that ends here as
+ * DUPLICATE, touching nothing), then the shop must be open (CLOSED) and have a free open-order
+ * slot (AT_CAPACITY). The slot is recorded on the order in the same transaction as the
+ * counter's increment, so a retried admission takes no second one.
+ */
+export const admitOrder = async (
+  ports: Pick<Ports, 'shops' | 'orders' | 'tables'>,
+  input: { shopId: string; orderId: string; executionArn: string },
+): Promise<AdmissionResult> => {
+  const { shopId, orderId, executionArn } = input;
+  const shop = await ports.shops.get(shopId);
+  const timeouts = shop
+    ? {
+        customerSeconds: shop.timeouts.customerSeconds,
+        baristaSeconds: shop.timeouts.baristaSeconds,
+      }
+    : null;
+  if (!shop?.open) {
+    const claimed = await ports.orders.claim({ shopId, orderId, executionArn });
+    return { outcome: claimed ? 'CLOSED' : 'DUPLICATE', timeouts };
+  }
+  const outcome = await ports.orders.admit({
+    shopId,
+    orderId,
+    executionArn,
+    slots: { table: ports.tables.counters, max: shop.limits.maxOpenOrders },
+  });
+  if (outcome === 'DUPLICATE') {
+    logger.info('another execution carries this order; this one ends', { executionArn });
+  }
+  return { outcome, timeouts };
+};
 
 /**
  * OrderProcessor, customer phase: keep the task token on the order while it awaits the
@@ -41,36 +90,60 @@ export const awaitCustomer = async (
   });
 };
 
-/** OrderProcessor, barista phase: keep the token and the order number; tell the screens. */
+const BARISTA_PHASE: OrderStatus[] = ['QUEUED', 'IN_PROGRESS'];
+
+/**
+ * OrderProcessor, barista phase: give the order the shop's next number (once: an order that
+ * has one keeps it, so a retried step takes none), keep the token, tell the screens. An order
+ * that already ended (cancelled or completed before this phase began) resumes the workflow at
+ * once with its outcome and gets no number.
+ */
 export const awaitBarista = async (
-  ports: Pick<Ports, 'orders' | 'bus' | 'workflows' | 'now'>,
+  ports: Pick<Ports, 'orders' | 'bus' | 'workflows' | 'tables' | 'now'>,
   input: {
     taskToken: string;
     shopId: string;
     orderId: string;
-    orderNumber: number;
     timeoutSeconds: number;
   },
 ): Promise<void> => {
   const now = ports.now().toISOString();
-  const { item, changed } = await ports.orders.keepToken({
-    shopId: input.shopId,
-    orderId: input.orderId,
-    attribute: 'baristaTaskToken',
-    token: input.taskToken,
-    from: ['QUEUED', 'IN_PROGRESS'],
-    set: { orderNumber: input.orderNumber },
-    now,
-  });
-  if (!item) throw new Error(`order ${input.orderId} not found`);
-  if (!changed) return resumeFor(ports, item.status, input.taskToken);
+  const { shopId, orderId, taskToken } = input;
+  let current = await ports.orders.get(shopId, orderId);
+  if (!current) throw new Error(`order ${orderId} not found`);
+  if (!BARISTA_PHASE.includes(current.status)) {
+    return resumeFor(ports, current.status, taskToken);
+  }
+  let orderNumber =
+    current.orderNumber ??
+    (await ports.orders.nextNumber({ shopId, table: ports.tables.counters }));
+  // A second try only if a concurrent attempt of this step numbered the order in between.
+  for (let attempt = 1; ; attempt++) {
+    const { item, changed } = await ports.orders.keepToken({
+      shopId,
+      orderId,
+      attribute: 'baristaTaskToken',
+      token: taskToken,
+      from: BARISTA_PHASE,
+      set: { orderNumber },
+      now,
+    });
+    if (!item) throw new Error(`order ${orderId} not found`);
+    current = item;
+    if (changed) break;
+    if (!BARISTA_PHASE.includes(item.status)) return resumeFor(ports, item.status, taskToken);
+    if (attempt >= 2 || item.orderNumber === undefined || item.orderNumber === orderNumber) {
+      throw new Error(`order ${orderId} changed while its token was kept; the step is retried`);
+    }
+    orderNumber = item.orderNumber;
+  }
   await ports.bus.emit('OrderProcessor.WaitingCompletion', {
     version: 1,
-    shopId: item.shopId,
-    orderId: item.orderId,
-    customerId: item.customerId,
+    shopId: current.shopId,
+    orderId: current.orderId,
+    customerId: current.customerId,
     at: now,
-    orderNumber: input.orderNumber,
+    orderNumber,
     timeoutSeconds: input.timeoutSeconds,
   });
 };
@@ -109,17 +182,29 @@ const ENDINGS: Record<
 
 /**
  * OrderProcessor's last step: record a rejection or a timeout on the order (conditional on the
- * transition table, so a repeated step changes nothing) and emit the ending's event.
+ * transition table, so a repeated step changes nothing), give back the open-order slot the
+ * order holds in the same transaction (an order the OrderManager ended only gives back its
+ * slot), and emit the ending's event.
  */
 export const endOrder = async (
-  ports: Pick<Ports, 'orders' | 'bus' | 'now'>,
+  ports: Pick<Ports, 'orders' | 'bus' | 'tables' | 'now'>,
   input: { shopId: string; orderId: string; ending: Ending; executionArn?: string | undefined },
 ): Promise<{ status: OrderStatus }> => {
   const now = ports.now().toISOString();
-  const { shopId, orderId, ending } = input;
+  const { shopId, orderId, ending, executionArn } = input;
+  const slot = { table: ports.tables.counters };
+  /** Another execution carries the order (this one could not even admit it): not ours to end. */
+  const foreign = (item: OrderItem) => {
+    if (!executionArn || item.executionArn === undefined || item.executionArn === executionArn) {
+      return false;
+    }
+    logger.warn('another execution carries this order; no ending, no event', { ending });
+    return true;
+  };
   if (ending === 'COMPLETED' || ending === 'CANCELLED') {
-    const item = await ports.orders.get(shopId, orderId);
+    const { item } = await ports.orders.end({ shopId, orderId, slot, executionArn });
     if (!item) throw new Error(`order ${orderId} not found`);
+    if (foreign(item)) return { status: item.status };
     await ports.bus.emit('OrderProcessor.OrderFinished', {
       version: 1,
       shopId,
@@ -138,16 +223,12 @@ export const endOrder = async (
   const { item } = await ports.orders.end({
     shopId,
     orderId,
-    to,
-    from,
-    set: {
-      reason,
-      finishedAt: now,
-      updatedAt: now,
-      ...(input.executionArn ? { executionArn: input.executionArn } : {}),
-    },
+    status: { to, from, set: { reason, finishedAt: now, updatedAt: now } },
+    slot,
+    executionArn,
   });
   if (!item) throw new Error(`order ${orderId} not found`);
+  if (foreign(item)) return { status: item.status };
   // Only an order that did end this way gets the event (a retried step sends it again, which
   // consumers tolerate); one that ended otherwise first (cancelled as it timed out) keeps its own.
   if (item.status !== to) {

@@ -7,11 +7,10 @@ const InputSchema = z.object({
   taskToken: z.string().min(1),
   shopId: z.string(),
   orderId: z.string(),
-  orderNumber: z.number().int().positive(),
   timeoutSeconds: z.number().int().positive(),
 });
 
-/** OrderProcessor task (lambda:invoke.waitForTaskToken) for the barista phase. */
+/** OrderProcessor task (lambda:invoke.waitForTaskToken) for the barista phase; numbers the order. */
 export const buildHandler =
   (ports: () => Ports = defaultPorts) =>
   async (event: unknown) => {
