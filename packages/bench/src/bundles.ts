@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -70,6 +70,13 @@ export const measureBundles = async (
         await run('unzip', ['-q', '-o', zip, '-d', target]);
         // The bundle is ESM (`.mjs`): a package.json of its own keeps Node from guessing.
         await writeFile(path.join(target, 'package.json'), '{"type":"module"}');
+        // What the zip leaves out (`esbuild.exclude`: the AWS SDK, which the Lambda runtime
+        // ships) resolves from the service's node_modules, as the runtime's copy would: its
+        // load time counts in the cold import.
+        const own = path.join(dir, 'node_modules');
+        if (!existsSync(path.join(target, 'node_modules')) && existsSync(own)) {
+          await symlink(own, path.join(target, 'node_modules'), 'dir');
+        }
         const file = path.join(target, main.name);
         const times: number[] = [];
         let importError: string | undefined;
