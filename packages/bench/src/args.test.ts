@@ -96,6 +96,7 @@ describe('bundles summary', () => {
     moduleBytes: moduleKb * 1024,
     zipBytes: zipKb * 1024,
     coldImportMs,
+    externals: [],
   });
 
   it('gives the ranges over every function and how many meet both targets', () => {
