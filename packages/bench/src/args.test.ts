@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseBenchArgs } from './args';
 import { operationOf } from './meter';
+import { bundlesSummary } from './report';
 import { metricsDetailTypes, metricsWritesPerEvent } from './run';
 
 describe('bench arguments', () => {
@@ -21,9 +22,17 @@ describe('bench arguments', () => {
     { name: 'a zero repeat', argv: ['--repeat', '0'], error: /--repeat/ },
     { name: 'a fractional order count', argv: ['--orders', '2.5'], error: /--orders/ },
     { name: 'an unknown flag', argv: ['--fast'], error: /fast/ },
+    { name: 'an unknown part to measure alone', argv: ['--only', 'cost'], error: /--only/ },
   ].forEach((c) => {
     it(`refuses ${c.name}`, () => {
       expect(() => parseBenchArgs(c.argv, '/out')).to.throw(c.error);
+    });
+  });
+
+  it('measures only the bundles when asked', () => {
+    expect(parseBenchArgs(['--only', 'bundles', '--import-repeat', '3'], '/o')).to.include({
+      only: 'bundles',
+      importRepeat: 3,
     });
   });
 
@@ -109,5 +118,30 @@ describe('metric writes per event', () => {
 
   it('divides the metrics tables’ write requests by the events the metrics rule takes', () => {
     expect(metricsWritesPerEvent(metricsTemplate, counts, events)).to.equal(0.5);
+  });
+});
+
+describe('bundles summary', () => {
+  const bundle = (moduleKb: number, zipKb: number, coldImportMs: number) => ({
+    service: 'orders',
+    function: 'fn',
+    moduleBytes: moduleKb * 1024,
+    zipBytes: zipKb * 1024,
+    coldImportMs,
+    externals: [],
+  });
+
+  it('gives the ranges over every function and how many meet both targets', () => {
+    expect(
+      bundlesSummary([bundle(120, 300, 40), bundle(90, 200, 70), bundle(160, 400, 20)]),
+    ).to.equal(
+      '3 functions: modules 90–160 KB (zips 200–400 KB), cold import 20–70 ms; 1 within both targets',
+    );
+  });
+
+  it('gives one value when every function is the same', () => {
+    expect(bundlesSummary([bundle(100, 200, 30)])).to.equal(
+      '1 function: modules 100 KB (zips 200 KB), cold import 30 ms; 1 within both targets',
+    );
   });
 });

@@ -8,8 +8,13 @@ export interface BenchArgs {
   baristas: number;
   importRepeat: number;
   skipReady: boolean;
+  /** Measure only this part (`bundles`: sizes and cold imports of the packages already built). */
+  only?: BenchPart;
   out: string;
 }
+
+export const BENCH_PARTS = ['bundles'] as const;
+export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export const BENCH_USAGE = `pnpm bench [options]
   --repeat <n>         measured runs (and warm starts); figures are medians (default 3)
@@ -19,6 +24,8 @@ export const BENCH_USAGE = `pnpm bench [options]
   --baristas <n>       baristas (default 4)
   --import-repeat <n>  fresh node processes per handler for the cold import time (default 5)
   --skip-ready         skip the stack start-up measurements
+  --only bundles       only bundle sizes and cold imports of services/*/.serverless/
+                       as packaged now (run \`pnpm package\` first); starts no stack
   --out <folder>       where the JSON goes (default bench-results/)`;
 
 const positive = (name: string, text: string, min = 1) => {
@@ -26,6 +33,12 @@ const positive = (name: string, text: string, min = 1) => {
   if (!Number.isInteger(n) || n < min)
     throw new Error(`--${name} must be a whole number >= ${min}`);
   return n;
+};
+
+const part = (text: string): BenchPart => {
+  const found = BENCH_PARTS.find((p) => p === text);
+  if (!found) throw new Error(`--only must be one of: ${BENCH_PARTS.join(', ')}`);
+  return found;
 };
 
 export const parseBenchArgs = (argv: string[], defaultOut: string): BenchArgs => {
@@ -39,6 +52,7 @@ export const parseBenchArgs = (argv: string[], defaultOut: string): BenchArgs =>
       baristas: { type: 'string', default: '4' },
       'import-repeat': { type: 'string', default: '5' },
       'skip-ready': { type: 'boolean', default: false },
+      only: { type: 'string' },
       out: { type: 'string', default: defaultOut },
     },
     strict: true,
@@ -52,6 +66,7 @@ export const parseBenchArgs = (argv: string[], defaultOut: string): BenchArgs =>
     baristas: positive('baristas', values.baristas),
     importRepeat: positive('import-repeat', values['import-repeat']),
     skipReady: values['skip-ready'],
+    ...(values.only === undefined ? {} : { only: part(values.only) }),
     out: values.out,
   };
 };

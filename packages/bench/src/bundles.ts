@@ -1,6 +1,17 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,9 +27,16 @@ export interface BundleFigures {
   zipBytes: number;
   /** The minified handler module inside it (source map excluded). */
   moduleBytes: number;
-  /** Median time for a fresh `node` to import the module (ms), or why it failed. */
+  /**
+   * Median time for a fresh `node` to import the module (ms), or why it failed. What the zip
+   * leaves out (the AWS SDK) loads from the service's node_modules, as the runtime's copy would.
+   */
   coldImportMs: number;
   importError?: string;
+  /** The packages the module imports but the zip leaves out (`esbuild.exclude`). */
+  externals: string[];
+  /** The same import with those packages replaced by empty stand-ins: our code's share (ms). */
+  ownImportMs?: number;
 }
 
 /** Entries of a zip: `zipinfo -l` lines → name and uncompressed size. */
@@ -49,6 +67,67 @@ export const coldImport = async (file: string): Promise<{ ms: number; error?: st
   return JSON.parse(stdout) as { ms: number; error?: string };
 };
 
+/**
+ * The names a bundle imports from packages (Node built-ins aside), by package: esbuild's
+ * minified `import{A as b,C}from"pkg"` statements at the top of the module. Null when a package
+ * is imported in another form (default, namespace, bare, dynamic) that stand-ins could not mimic.
+ */
+export const externalImports = (code: string): Record<string, string[]> | null => {
+  const found: Record<string, Set<string>> = {};
+  const statements = /(?:^|[;\n])\s*import\s*(\{[^}]*\}|[^"'{;]*?)\s*(?:from\s*)?["']([^"']+)["']/g;
+  for (const [, clause = '', specifier = ''] of code.matchAll(statements)) {
+    if (isBuiltin(specifier) || specifier.startsWith('.') || specifier.startsWith('/')) continue;
+    if (!clause.startsWith('{')) return null;
+    const names = found[specifier] ?? new Set<string>();
+    found[specifier] = names;
+    for (const part of clause.slice(1, -1).split(',')) {
+      const name = part.trim().split(/\s+as\s+/)[0];
+      if (name) names.add(name);
+    }
+  }
+  for (const [, specifier = ''] of code.matchAll(/\bimport\s*\(\s*["']([^"']+)["']/g)) {
+    if (!isBuiltin(specifier)) return null;
+  }
+  return Object.fromEntries(Object.entries(found).map(([k, v]) => [k, [...v].sort()]));
+};
+
+/** An ESM stand-in exporting each name as a class that constructs and does nothing. */
+export const standIn = (names: string[]): string =>
+  names
+    .map(
+      (n) =>
+        `export class ${n} { middlewareStack = { add() {}, addRelativeTo() {}, use() {} }; static from() { return new this(); } }`,
+    )
+    .join('\n');
+
+/**
+ * Our code's share of a cold import: the module imported with each left-out package replaced by
+ * a stand-in, in a folder of its own. Undefined when the imports cannot be mimicked.
+ */
+const ownImport = async (file: string, dir: string, repeat: number) => {
+  const imports = externalImports(await readFile(file, 'utf8'));
+  if (!imports) return undefined;
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'package.json'), '{"type":"module"}');
+  await copyFile(file, path.join(dir, path.basename(file)));
+  for (const [pkg, names] of Object.entries(imports)) {
+    const home = path.join(dir, 'node_modules', pkg);
+    await mkdir(home, { recursive: true });
+    await writeFile(
+      path.join(home, 'package.json'),
+      JSON.stringify({ name: pkg, type: 'module', main: 'index.js' }),
+    );
+    await writeFile(path.join(home, 'index.js'), standIn(names));
+  }
+  const times: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const { ms, error } = await coldImport(path.join(dir, path.basename(file)));
+    if (error) return undefined;
+    times.push(ms);
+  }
+  return median(times);
+};
+
 /** Bundle size and cold import time of every function of every packaged service. */
 export const measureBundles = async (
   serviceDirs: Record<string, string>,
@@ -70,6 +149,13 @@ export const measureBundles = async (
         await run('unzip', ['-q', '-o', zip, '-d', target]);
         // The bundle is ESM (`.mjs`): a package.json of its own keeps Node from guessing.
         await writeFile(path.join(target, 'package.json'), '{"type":"module"}');
+        // What the zip leaves out (`esbuild.exclude`: the AWS SDK, which the Lambda runtime
+        // ships) resolves from the service's node_modules, as the runtime's copy would: its
+        // load time counts in the cold import.
+        const own = path.join(dir, 'node_modules');
+        if (!existsSync(path.join(target, 'node_modules')) && existsSync(own)) {
+          await symlink(own, path.join(target, 'node_modules'), 'dir');
+        }
         const file = path.join(target, main.name);
         const times: number[] = [];
         let importError: string | undefined;
@@ -78,6 +164,9 @@ export const measureBundles = async (
           times.push(ms);
           importError ??= error;
         }
+        const externals = Object.keys(externalImports(await readFile(file, 'utf8')) ?? {});
+        const ownImportMs =
+          externals.length > 0 ? await ownImport(file, `${target}-own`, repeat) : median(times);
         figures.push({
           service,
           function: zipName.replace(/\.zip$/, ''),
@@ -85,6 +174,8 @@ export const measureBundles = async (
           moduleBytes: main.bytes,
           coldImportMs: median(times),
           ...(importError ? { importError } : {}),
+          externals,
+          ...(ownImportMs === undefined ? {} : { ownImportMs }),
         });
       }
     }

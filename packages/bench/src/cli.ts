@@ -3,8 +3,8 @@ import path from 'node:path';
 import { REPO_ROOT } from '@espresso/local-cloud';
 import { BENCH_USAGE, parseBenchArgs } from './args';
 import { loadPrices } from './cost';
-import { benchReport } from './report';
-import { runBench } from './run';
+import { benchReport, bundlesReport } from './report';
+import { runBench, runBundlesOnly } from './run';
 
 /* `pnpm bench`: measures, prints the figures, and writes them as JSON under bench-results/. */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -16,6 +16,15 @@ const main = async () => {
     return;
   }
   const args = parseBenchArgs(argv, path.join(REPO_ROOT, 'bench-results'));
+  if (args.only === 'bundles') {
+    const result = await runBundlesOnly(args.importRepeat);
+    console.log(bundlesReport(result));
+    await mkdir(args.out, { recursive: true });
+    const file = path.join(args.out, `bundles-${result.at.replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
+    return;
+  }
   const result = await runBench({
     ...args,
     prices: await loadPrices(),

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The unit prices the model uses; they live in `prices.us-east-1.json` with their sources. */
 export const PricesSchema = z.object({

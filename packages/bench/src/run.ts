@@ -362,6 +362,37 @@ const measuredRun = async (
   return figures;
 };
 
+export interface BundlesResult {
+  at: string;
+  machine: BenchResult['machine'];
+  services: string[];
+  /** Services with no package in `services/<name>/.serverless/` (not measured). */
+  unpackaged: string[];
+  importRepeat: number;
+  bundles: BundleFigures[];
+}
+
+const machine = (): BenchResult['machine'] => ({
+  cpus: os.cpus().length,
+  node: process.version,
+  platform: `${os.platform()} ${os.arch()}`,
+});
+
+/** `pnpm bench --only bundles`: the bundles as packaged now, no stack started. */
+export const runBundlesOnly = async (importRepeat: number): Promise<BundlesResult> => {
+  const services = benchServices();
+  const at = new Date().toISOString();
+  const bundles = await measureBundles(SERVICE_DIRS(services), importRepeat);
+  return {
+    at,
+    machine: machine(),
+    services,
+    unpackaged: services.filter((s) => !bundles.some((b) => b.service === s)),
+    importRepeat,
+    bundles,
+  };
+};
+
 const medianOf = <T>(runs: T[], pick: (r: T) => number) => median(runs.map(pick));
 
 /** Everything `pnpm bench` measures, with the same inputs each time. */
@@ -422,11 +453,7 @@ export const runBench = async (options: BenchOptions): Promise<BenchResult> => {
   const metrics = runs[0]?.metricsWritesPerEvent ?? 'n/a';
   return {
     at,
-    machine: {
-      cpus: os.cpus().length,
-      node: process.version,
-      platform: `${os.platform()} ${os.arch()}`,
-    },
+    machine: machine(),
     options: {
       repeat: options.repeat,
       coldRepeat: options.coldRepeat,

@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { type Role, RoleSchema, SHOP_CLAIM, ShopIdSchema } from '@espresso/schemas';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The app client id local tokens are issued for (the JWT authorizer's audience). */
 export const LOCAL_CLIENT_ID = 'espresso-local-web';

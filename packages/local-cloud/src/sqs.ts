@@ -9,7 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type BuildAppOptions, buildApp } from 'fauxqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type ResolveContext, resolve, resourcesOfType, type Template } from './cloudformation';
 import { localCredentials } from './util';
 

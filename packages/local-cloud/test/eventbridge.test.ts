@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BusEvent, type LocalEventBridge, startLocalEventBridge } from '../src/eventbridge';
 import { freePort } from '../src/util';
 

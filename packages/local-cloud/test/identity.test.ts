@@ -12,7 +12,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { after, before, describe, it } from 'mocha';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   issuerFor,
   LOCAL_CLIENT_ID,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { DrinkIdSchema, IsoDateTimeSchema, label, ShopIdSchema } from './common';
 import { describeZodError } from './errors';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Lower-case slug used for shop and drink ids: it appears in keys, routes and event details. */
 const slug = (what: string) =>

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   describeZodError,
   ERROR_STATUS,

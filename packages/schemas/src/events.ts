@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DrinkIdSchema, IsoDateTimeSchema, ShopIdSchema } from './common';
 import {
   ModifierChoiceSchema,

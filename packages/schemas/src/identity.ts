@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Cognito groups that grant staff roles. Any signed-in user is also a customer. */
 export const GroupSchema = z.enum(['admin', 'barista', 'display']);

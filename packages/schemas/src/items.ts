@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { IsoDateTimeSchema, ShopIdSchema } from './common';
 import { GroupSchema } from './identity';
 import { IsoDateSchema } from './metrics';

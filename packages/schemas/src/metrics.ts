@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DrinkIdSchema, ShopIdSchema } from './common';
 import { UserIdSchema } from './order';
 

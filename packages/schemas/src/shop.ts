@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DrinkIdSchema, IsoDateTimeSchema, label, ShopIdSchema } from './common';
 
 const unique = <T>(values: readonly T[]) => new Set(values).size === values.length;

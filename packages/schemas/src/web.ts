@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const wsUrl = z.url({ protocol: /^wss?$/, error: 'must be a ws(s) URL' });

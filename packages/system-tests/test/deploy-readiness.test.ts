@@ -74,6 +74,7 @@ const referencedIds = (value: unknown): string[] => {
 describe(`deploy readiness: every service packaged for stage ${STAGE} through compose`, function () {
   this.timeout(600_000);
   const templates: Record<string, Template> = {};
+  const zips: Record<string, Awaited<ReturnType<typeof packageForTest>>['contents']> = {};
   const params: Record<string, Record<string, string>> = {};
 
   before(async function () {
@@ -85,8 +86,9 @@ describe(`deploy readiness: every service packaged for stage ${STAGE} through co
       composed.map((s) => s.name),
     )) {
       params[service.name] = resolveComposeParams(service, outputs);
-      const { template } = await packageForTest(service.dir, STAGE, params[service.name]);
+      const { template, contents } = await packageForTest(service.dir, STAGE, params[service.name]);
       templates[service.name] = template;
+      zips[service.name] = contents;
       outputs[service.name] = localOutputs(
         template,
         buildResolveContext([template], 'us-east-1', LOCAL_ACCOUNT_ID),
@@ -107,6 +109,26 @@ describe(`deploy readiness: every service packaged for stage ${STAGE} through co
       for (const [key, value] of Object.entries(values)) {
         expect(value, `${service} param ${key}`).not.to.match(/\$\{|undefined|\[object/);
       }
+    }
+  });
+
+  it('ships each function as one minified bundle within its size budget, nothing else', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    const packaged = Object.entries(zips).flatMap(([service, contents]) =>
+      Object.entries(contents).map(([zip, entries]) => ({ service, zip, entries })),
+    );
+    expect(packaged).to.have.length(functions.length);
+    for (const { service, zip, entries } of packaged) {
+      const where = `${service}/${zip}`;
+      expect(
+        entries.filter((e) => e.name.includes('node_modules/')),
+        `${where} packs dependencies`,
+      ).to.deep.equal([]);
+      const modules = entries.filter((e) => e.name.endsWith('.mjs'));
+      expect(modules, `${where} modules`).to.have.length(1);
+      // The AWS SDK bundled (services/serverless.common.yml): 0.50–0.57 MB a module; all of
+      // zod's locales bundled (a named `z` import) made it ~0.9 MB.
+      expect(modules[0]?.bytes ?? 0, `${where} module bytes`).to.be.within(1, 640 * 1024);
     }
   });
 

@@ -15,7 +15,7 @@ import {
 import { startTestStack, type TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * Every HTTP route of every service (read from the packaged templates, so a new route is fuzzed

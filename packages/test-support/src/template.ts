@@ -11,7 +11,19 @@ export interface PackagedService {
   template: Template;
   /** The zip files `serverless package` wrote, one per function when packaged individually. */
   artifacts: string[];
+  /** What each of those zips holds: entry name → uncompressed bytes. */
+  contents: Record<string, { name: string; bytes: number }[]>;
 }
+
+/** The entries of a zip (`zipinfo -l`: permissions, version, os, size, … name). */
+const zipEntries = async (zip: string) => {
+  const { stdout } = await run('zipinfo', ['-l', zip], { maxBuffer: 1 << 24 });
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols.length >= 10 && /^[-d]/.test(cols[0] ?? ''))
+    .map((cols) => ({ name: cols[cols.length - 1] as string, bytes: Number(cols[3]) }));
+};
 
 /**
  * Runs the real `serverless package` for a service into a temp folder (never touching the
@@ -41,7 +53,9 @@ export const packageForTest = async (
     ) as Template;
     const { readdir } = await import('node:fs/promises');
     const artifacts = (await readdir(out)).filter((f) => f.endsWith('.zip'));
-    return { template, artifacts };
+    const contents: PackagedService['contents'] = {};
+    for (const zip of artifacts) contents[zip] = await zipEntries(path.join(out, zip));
+    return { template, artifacts, contents };
   } finally {
     await rm(out, { recursive: true, force: true });
   }

@@ -12,7 +12,7 @@ import {
   QueueResponseSchema,
   type WebConfig,
 } from '@espresso/schemas';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ApiError, apiErrorFrom } from './logic/errors';
 
 export type BaristaAction = 'claim' | 'unclaim' | 'complete' | 'cancel';

@@ -1,5 +1,5 @@
 import type { Role, WebAuthConfig } from '@espresso/schemas';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiError, apiErrorFrom } from './logic/errors';
 import {
   authorizeUrl,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   DETAIL_TYPES,
   EVENT_DETAIL_SCHEMAS,

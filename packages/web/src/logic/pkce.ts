@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * The Cognito hosted UI's authorization code flow with PKCE (RFC 7636), as pure functions: the

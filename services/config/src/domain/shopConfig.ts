@@ -1,5 +1,5 @@
 import type { PutShopConfigBodySchema, ShopConfig } from '@espresso/schemas';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export type ShopConfigInput = z.output<typeof PutShopConfigBodySchema>;
 export type ConfigChange = 'CREATED' | 'UPDATED' | 'OPENED' | 'CLOSED';

@@ -4,16 +4,20 @@ import { connectionsEndpoint, env } from '../config';
 import { buildConnections, type Connections } from './connections';
 import { buildDeadLetters, type DeadLetters } from './deadLetters';
 import { buildScreens, type Screens } from './screens';
-import { buildTokens, type Tokens } from './tokens';
+import type { Tokens } from './tokens';
 
 /** What the use cases need from the outside world; handlers pass the real ones, tests fakes. */
 export interface Ports {
   connections: Connections;
   screens: Screens;
-  tokens: Tokens;
   deadLetters: DeadLetters;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
+}
+
+/** `$connect` alone verifies tokens: its ports (`./connectPorts`) keep jose out of the others. */
+export interface ConnectPorts extends Ports {
+  tokens: Tokens;
 }
 
 let ports: Ports | undefined;
@@ -27,7 +31,6 @@ export const defaultPorts = (): Ports => {
     screens: buildScreens(
       new ApiGatewayManagementApiClient({ endpoint: connectionsEndpoint(e), maxAttempts: 1 }),
     ),
-    tokens: buildTokens({ issuerUrl: e.ISSUER_URL, audience: e.JWT_AUDIENCE }),
     deadLetters: buildDeadLetters(sqs, e.DEAD_LETTER_QUEUE_URL),
     now: () => new Date(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -1,5 +1,5 @@
 import { ALL_SHOPS, type Group, hasShopRole, type Identity } from '@espresso/schemas';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /*
  * Who a connection is and what it watches. The token decides: a display watches its shop's

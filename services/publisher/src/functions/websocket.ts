@@ -1,5 +1,5 @@
 import { logger } from '@espresso/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Refused } from '../domain/connection';
 
 /** What the route handlers read of an API Gateway WebSocket event. */

@@ -5,7 +5,7 @@
  * for connections it does not know.
  */
 import type { Identity } from '@espresso/schemas';
-import type { Ports } from '../adapters';
+import type { ConnectPorts } from '../adapters';
 import type { Connections, Listener } from '../adapters/connections';
 import type { DeadLetters } from '../adapters/deadLetters';
 import type { Screens } from '../adapters/screens';
@@ -105,6 +105,6 @@ export const fakePorts = () => {
     sleep: async (ms: number) => {
       sleeps.push(ms);
     },
-  } satisfies Ports;
+  } satisfies ConnectPorts;
   return { ...ports, sleeps };
 };

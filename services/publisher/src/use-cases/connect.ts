@@ -1,4 +1,4 @@
-import type { Ports } from '../adapters';
+import type { ConnectPorts } from '../adapters';
 import { newConnection, Refused, resolveWatch, type View } from '../domain/connection';
 
 export interface ConnectRequest {
@@ -12,7 +12,7 @@ export interface ConnectRequest {
  * `$connect`: verifies the token, decides what the connection watches and records it.
  * Throws `Refused` (401 for a missing or invalid token, 403 for a view or shop it does not grant).
  */
-export const connect = async (ports: Ports, request: ConnectRequest) => {
+export const connect = async (ports: ConnectPorts, request: ConnectRequest) => {
   if (!request.token) throw new Refused(401, 'a token is required: ?token=<ID token>');
   const identity = await ports.tokens.verify(request.token);
   if (!identity) throw new Refused(401, 'the token is not valid');

@@ -1,5 +1,5 @@
 import { countBusiness, logger } from '@espresso/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultPorts, type Ports } from '../../adapters';
 import { endOrder } from '../../use-cases/workflowSteps';
 

@@ -1,6 +1,6 @@
 import { countBusiness, httpHandler, json, parsePath, requireIdentity } from '@espresso/runtime';
 import { OrderPathSchema } from '@espresso/schemas';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultPorts, type Ports } from '../../adapters';
 import { changeOrder } from '../../use-cases/changeOrder';
 

@@ -1,5 +1,6 @@
 import { ShopIdSchema } from '@espresso/schemas';
-import { defaultPorts, type Ports } from '../../adapters';
+import type { ConnectPorts } from '../../adapters';
+import { defaultConnectPorts } from '../../adapters/connectPorts';
 import { Refused, ViewSchema } from '../../domain/connection';
 import { connect } from '../../use-cases/connect';
 import { routeHandler } from '../websocket';
@@ -8,7 +9,7 @@ import { routeHandler } from '../websocket';
  * `$connect?token=<ID token>[&view=staff|display|customer][&shopId=<shop>]`: a verified token
  * opens the connection (200); anything else refuses the handshake (401, 403).
  */
-export const buildHandler = (ports: () => Ports = defaultPorts) =>
+export const buildHandler = (ports: () => ConnectPorts = defaultConnectPorts) =>
   routeHandler(async (event) => {
     const query = event.queryStringParameters ?? {};
     const view = query.view === undefined ? undefined : ViewSchema.safeParse(query.view);

@@ -1,5 +1,5 @@
 import { ShopIdSchema } from '@espresso/schemas';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultPorts, type Ports } from '../../adapters';
 import { Refused } from '../../domain/connection';
 import { subscribe } from '../../use-cases/subscribe';
