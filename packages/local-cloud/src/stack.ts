@@ -104,6 +104,18 @@ export interface Stack {
 }
 
 /**
+ * The params a service is packaged with. The issuer's URL carries the port the issuer got (a
+ * free one for a test's stack), which would make every stack package its services again
+ * (~11 s): the template is packaged with the default issuer URL instead. The issuer is only
+ * read from the template by the JWT authorizer and environment values, and serverless offline
+ * resolves both from the real `issuerUrl` param it is started with.
+ */
+const packagingParams = (params: Record<string, string>): Record<string, string> =>
+  params.issuerUrl === undefined
+    ? params
+    : { ...params, issuerUrl: `http://127.0.0.1:${AWS_PORTS.identity}/local-pool` };
+
+/**
  * Starts the local stack from the services' packaged CloudFormation: DynamoDB Local, the token
  * issuer, EventBridge (bus, rules, targets), SQS (queues, DLQs, Lambda event source mappings),
  * Step Functions, the demo shop, and each service under serverless offline, in compose order.
@@ -178,7 +190,7 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
         name: service.name,
         dir: service.dir,
         stage,
-        params: params[service.name] ?? {},
+        params: packagingParams(params[service.name] ?? {}),
         log,
       });
       const template = await readPackagedTemplate(service.dir);

@@ -1,5 +1,5 @@
 import { logger } from '@espresso/runtime';
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultPorts, type Ports } from '../../adapters';
 import { admitOrder } from '../../use-cases/workflowSteps';
 
