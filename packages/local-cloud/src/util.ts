@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Credentials the local endpoints accept (they check none). */
@@ -18,18 +19,50 @@ export const waitFor = async <T>(probe: () => Promise<T>, timeoutMs: number): Pr
   }
 };
 
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
+/** Ports `freePort` handed out in this process: never handed out twice. */
+const handedOut = new Set<number>();
+
+/** The kernel's ephemeral range (Linux); outgoing connections and `listen(0)` take ports from it. */
+const ephemeralRange = (): [number, number] => {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (low && high && low > 12_000) return [low, high];
+  } catch {
+    // not Linux: IANA's range
+  }
+  return [49152, 65535];
+};
+
+const canListen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+
+/**
+ * A TCP port that was free on 127.0.0.1 a moment ago, for a server started a little later.
+ * It is drawn below the kernel's ephemeral range — an ephemeral port freed here could be taken
+ * meanwhile by an outgoing connection or another `listen(0)` (seen: a serverless offline's HTTP
+ * and Lambda ports collided in a busy test run) — and never handed out twice by this process.
+ */
+export const freePort = async (): Promise<number> => {
+  const [low] = ephemeralRange();
+  const from = 10_000;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = from + Math.floor(Math.random() * (low - from));
+    if (handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`no free port between ${from} and ${low - 1}`);
+};
 
 const children = new Set<import('node:child_process').ChildProcess>();
 let exitHookInstalled = false;
