@@ -173,6 +173,8 @@ export interface StreamPollers {
   stop(): Promise<void>;
   /** Resolves once every shard has been read to its end and no batch is being processed. */
   idle(): Promise<void>;
+  /** The pollers `idle` waits for, one line each. */
+  pending(): string[];
 }
 
 interface Shard {
@@ -485,6 +487,10 @@ export const startStreamPollers = async (options: {
       })();
       return stopped;
     },
+    pending: () =>
+      workers
+        .filter((w) => w.busy || w.quietRounds < 2)
+        .map((w) => `${w.label} ${w.busy ? 'delivering' : `quiet rounds ${w.quietRounds}`}`),
     idle: async () => {
       // Two quiet rounds after the call: every record written before it has been read.
       for (const worker of workers) worker.quietRounds = 0;

@@ -59,6 +59,8 @@ export interface EventSourceMappings {
    * messages do not count either.
    */
   idle(): Promise<void>;
+  /** What `idle` waits for: the busy pollers and the queues with messages, one line each. */
+  pending(): Promise<string[]>;
 }
 
 const SQS_ARN = /^arn:aws[\w-]*:sqs:([^:]+):(\d{12}):([^:]+)$/;
@@ -432,6 +434,30 @@ export const startEventSourceMappings = (options: {
         await Promise.all(running);
       })();
       return stopped;
+    },
+    pending: async () => {
+      const lines = workers
+        .filter((w) => w.busy)
+        .map((w) => `queue poller ${w.mapping.queueUrl}: busy`);
+      for (const url of new Set(workers.map((w) => w.mapping.queueUrl))) {
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: [
+              'ApproximateNumberOfMessages',
+              'ApproximateNumberOfMessagesNotVisible',
+            ],
+          }),
+        );
+        const failed = workers
+          .filter((w) => w.mapping.queueUrl === url)
+          .reduce((n, w) => n + w.failed.size, 0);
+        lines.push(
+          `queue ${url}: visible ${Attributes.ApproximateNumberOfMessages}, in flight ` +
+            `${Attributes.ApproximateNumberOfMessagesNotVisible}, failed and waiting ${failed}`,
+        );
+      }
+      return lines;
     },
     idle: async () => {
       while (!signal.aborted && workers.length > 0) {

@@ -166,6 +166,8 @@ export interface RuleRouter {
   route(event: BusEvent): void;
   /** Resolves when every delivery started so far has finished (tests). */
   idle(): Promise<void>;
+  /** The deliveries in flight, one line each (what `idle` waits for). */
+  pending(): string[];
   /** Deliveries so far: rule, target, outcome. */
   deliveries(): { rule: string; target: string; eventId: string; outcome: string }[];
 }
@@ -180,6 +182,7 @@ export interface RuleRouter {
 export const createRuleRouter = (options: RuleRouterOptions): RuleRouter => {
   const all: { rule: Rule; matches: (event: unknown) => boolean }[] = [];
   const inFlight = new Set<Promise<void>>();
+  const inFlightInfo = new Map<Promise<void>, string>();
   const log: { rule: string; target: string; eventId: string; outcome: string }[] = [];
   const maxRetries = options.maxRetries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 500;
@@ -262,14 +265,22 @@ export const createRuleRouter = (options: RuleRouterOptions): RuleRouter => {
         if (!rule.enabled || rule.busName !== eventBusName) continue;
         if (!matches(envelope)) continue;
         for (const target of rule.targets) {
-          const delivery = deliver(rule, target, event).finally(() => inFlight.delete(delivery));
+          const delivery = deliver(rule, target, event).finally(() => {
+            inFlight.delete(delivery);
+            inFlightInfo.delete(delivery);
+          });
           inFlight.add(delivery);
+          inFlightInfo.set(delivery, `rule ${rule.name} → ${target.arn} since ${Date.now()}`);
         }
       }
     },
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
+    pending: () =>
+      [...inFlightInfo.values()].map((line) =>
+        line.replace(/since (\d+)$/, (_, at: string) => `for ${Date.now() - Number(at)} ms`),
+      ),
     deliveries: () => [...log],
   };
 };

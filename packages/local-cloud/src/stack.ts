@@ -100,6 +100,8 @@ export interface Stack {
   mintToken(request: TokenRequest): Promise<string>;
   /** Resolves once no rule delivery or queue batch is in flight. */
   idle(): Promise<void>;
+  /** What `idle` is waiting for, one line each (for a test's failure message). */
+  pending(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -243,6 +245,7 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
 
     // Functions run in the serverless offline of the service that owns them.
     const routes = new Map<string, string>();
+    const timeouts = new Map<string, number>();
     for (const { name } of services) {
       const lambdaEndpoint = await via('lambda', endpoint(servicePorts[name]?.lambdaPort ?? 0));
       for (const { properties } of resourcesOfType(
@@ -250,6 +253,8 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
         'AWS::Lambda::Function',
       )) {
         routes.set(String(properties.FunctionName), lambdaEndpoint);
+        // CloudFormation's default is 3 s.
+        timeouts.set(String(properties.FunctionName), Number(properties.Timeout ?? 3));
       }
     }
     const called = {
@@ -257,7 +262,7 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       events: await via('events', eventBridge.endpoint),
       sqs: await via('sqs', sqs.endpoint),
     };
-    const invokeLambda = createLambdaInvoker(routes, LOCAL_REGION);
+    const invokeLambda = createLambdaInvoker(routes, LOCAL_REGION, timeouts);
     const sfn = await startLocalStepFunctions({
       port: ports.sfn,
       region: LOCAL_REGION,
@@ -486,6 +491,9 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
       rules,
       issuer,
       mintToken: issuer.mint,
+      async pending() {
+        return [...streamPollers.pending(), ...rules.pending(), ...(await mappings.pending())];
+      },
       async idle() {
         await streamPollers.idle();
         await rules.idle();

@@ -232,6 +232,28 @@ describe('rules', () => {
       ]);
     });
 
+    it('names the deliveries in flight, and none once they are done', async () => {
+      let release: () => void = () => undefined;
+      const { router } = setup(
+        () =>
+          new Promise((resolve) => {
+            release = () => resolve({ payload: null });
+          }),
+      );
+      router.add([rule({ targets: [{ id: 'l', arn: lambdaArn }] })]);
+      router.route(event);
+
+      const pending = router.pending();
+      release();
+      await router.idle();
+
+      expect(pending).to.have.length(1);
+      expect(pending[0]).to.match(
+        /^rule \S+ → arn:aws:lambda:us-east-1:000000000000:function:fn for \d+ ms$/,
+      );
+      expect(router.pending()).to.deep.equal([]);
+    });
+
     it("retries a failing Lambda target twice, as Lambda's async invocation does, then gives up without the rule's DLQ", async () => {
       let calls = 0;
       const { router, sent } = setup(async () => {

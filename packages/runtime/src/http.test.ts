@@ -13,7 +13,7 @@ import {
   notFound,
   unauthorized,
 } from './errors';
-import { errorResult, httpHandler, json, parseJsonBody, parsePath } from './http';
+import { errorResult, httpHandler, json, parseHeader, parseJsonBody, parsePath } from './http';
 import { logger } from './logger';
 
 /** An HTTP API (payload 2.0) event; `overrides` replace top-level fields. */
@@ -292,6 +292,43 @@ describe('http', () => {
         expect(error.status).to.equal(400);
         expect(error.field).to.equal('shopId');
         expect(error.message).to.match(/^shopId: /);
+      });
+    });
+  });
+
+  describe('parseHeader', () => {
+    const KeySchema = z.string().min(8, 'Idempotency-Key must be at least 8 characters');
+
+    it('reads a header whatever the case of its name', () => {
+      const event = makeEvent({ headers: { 'IDEMPOTENCY-key': 'abcdefgh-1' } });
+
+      expect(parseHeader(event, 'Idempotency-Key', KeySchema)).to.equal('abcdefgh-1');
+    });
+
+    it('is undefined when the header is absent', () => {
+      expect(parseHeader(makeEvent(), 'Idempotency-Key', KeySchema)).to.equal(undefined);
+    });
+
+    it('rejects a bad value with a 400 naming the header', () => {
+      const event = makeEvent({ headers: { 'idempotency-key': 'short' } });
+
+      const error = thrownBy(() => parseHeader(event, 'Idempotency-Key', KeySchema));
+
+      expect(error.status).to.equal(400);
+      expect(error.field).to.equal('Idempotency-Key');
+      expect(error.message).to.equal('Idempotency-Key must be at least 8 characters');
+    });
+  });
+
+  describe('json', () => {
+    it('adds extra headers to the JSON content type', () => {
+      expect(json(202, { a: 1 }, { 'idempotent-replayed': 'true' })).to.deep.equal({
+        statusCode: 202,
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'idempotent-replayed': 'true',
+        },
+        body: '{"a":1}',
       });
     });
   });

@@ -12,9 +12,13 @@ export type HttpResult = APIGatewayProxyStructuredResultV2;
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' };
 
-export const json = (statusCode: number, body: unknown): HttpResult => ({
+export const json = (
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResult => ({
   statusCode,
-  headers: JSON_HEADERS,
+  headers: { ...JSON_HEADERS, ...headers },
   body: JSON.stringify(body),
 });
 
@@ -55,6 +59,24 @@ export const parsePath = <S extends z.ZodType>(
   if (!parsed.success) {
     const { field, message } = describeZodError(parsed.error);
     throw invalidRequest(field, message);
+  }
+  return parsed.data;
+};
+
+/**
+ * Parses an optional request header (any case) with its schema: absent is `undefined`, a
+ * failure is a 400 whose `field` is the header's name.
+ */
+export const parseHeader = <S extends z.ZodType>(
+  event: APIGatewayProxyEventV2,
+  name: string,
+  schema: S,
+): z.infer<S> | undefined => {
+  const value = headerValue(event, name.toLowerCase());
+  if (value === undefined) return undefined;
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    throw invalidRequest(name, parsed.error.issues[0]?.message ?? `${name} is not valid`);
   }
   return parsed.data;
 };

@@ -312,6 +312,13 @@ export const OrderItemSchema = z
     qrBucket: z.number().int().min(0).optional(),
     /** When the redeemed code expires (copied into `Validator.NewOrder`). */
     codeExpiresAt: IsoDateTimeSchema.optional(),
+    /**
+     * For an order placed with an `Idempotency-Key`: a digest of the request it was placed by,
+     * so the key sent again with another request is refused instead of answered as a replay.
+     */
+    requestDigest: z.string().min(1).max(64).optional(),
+    /** The id of the last OrderManager change applied, so a retried update is known as applied. */
+    lastChangeId: z.string().min(1).max(64).optional(),
   })
   .superRefine((item, ctx) => {
     checkOrderFacts(item, ctx);
@@ -353,6 +360,18 @@ export const toOrderDto = (item: OrderItem): Order => {
 /** Path parameters of every `/shops/{shopId}/orders/{orderId}…` route. */
 export const OrderPathSchema = z.object({ shopId: ShopIdSchema, orderId: OrderIdSchema });
 export type OrderPath = z.infer<typeof OrderPathSchema>;
+
+/**
+ * The `Idempotency-Key` header of `POST /shops/{shopId}/orders` (IETF draft
+ * "The Idempotency-Key HTTP Header Field"): a client-made unique value, e.g. a UUID, sent again
+ * unchanged when the client retries the same order. The same customer's same key in the same
+ * shop places one order, however often it arrives.
+ */
+export const IdempotencyKeySchema = z
+  .string({ error: 'Idempotency-Key must be a string' })
+  .min(8, 'Idempotency-Key must be at least 8 characters (a UUID is best)')
+  .max(64, 'Idempotency-Key must be at most 64 characters')
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'Idempotency-Key must be letters, digits and _ . : -');
 
 /** Body of `POST /shops/{shopId}/orders` (customer): redeem the code on the display. */
 export const NewOrderBodySchema = z.strictObject({ qrCode: QrCodeSchema });

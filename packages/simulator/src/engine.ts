@@ -1,4 +1,5 @@
 import {
+  ErrorBodySchema,
   NewOrderResponseSchema,
   OrderSchema,
   type OrderStatus,
@@ -156,9 +157,9 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
   // Its own random source, so the plan of a seed is the same with or without duplicates.
   const duplicateRandom = seededRandom((options.seed ?? 1) + 7919);
   /**
-   * A request that changes an order, sent twice at once with probability `duplicateRate`. Both
-   * answers count; the client keeps a 200 if either got one (the other then answers 409 or the
-   * same 200), else the first answer.
+   * A request that places or changes an order, sent twice at once with probability
+   * `duplicateRate`. Both answers count; the client keeps a success (200/202) if either got one
+   * (the other then answers 409 or the same), else the first answer.
    */
   const change: Http = async (...args) => {
     if (duplicateRate <= 0 || duplicateRandom() >= duplicateRate) return http(...args);
@@ -167,7 +168,8 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
     for (const answer of [first, second]) {
       duplicates.answers[answer.status] = (duplicates.answers[answer.status] ?? 0) + 1;
     }
-    return first.status === 200 ? first : second.status === 200 ? second : first;
+    const ok = (status: number) => status === 200 || status === 202;
+    return ok(first.status) ? first : ok(second.status) ? second : first;
   };
   const thinkTime = options.thinkTimeMs ?? [0, 0];
   const makeTime = options.makeTimeMs ?? [0, 0];
@@ -391,8 +393,10 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
       orders.push(order);
       const token = await target.token({ role: 'customer', sub: customerId });
       let redeemed: { orderId: string } | undefined;
+      // One key per order: a copy or a retry of the request is the same order (Idempotency-Key).
+      const idempotencyKey = `${runId}-order-${index}`;
       for (let attempt = 0; attempt < 5 && !redeemed; attempt++) {
-        const res = await http(
+        const res = await change(
           target.orders,
           'POST',
           `/shops/${shopId}/orders`,
@@ -400,18 +404,18 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
           {
             token,
             body: { qrCode: await currentCode() },
+            headers: { 'idempotency-key': idempotencyKey },
           },
         );
         order.ms.redeem = res.ms;
+        const refusal = ErrorBodySchema.safeParse(res.body);
+        const message = refusal.success ? refusal.data.error.message : '';
         if (res.status === 202) {
           redeemed = NewOrderResponseSchema.parse(res.body);
-        } else if (
-          (res.status === 409 || res.status === 400) &&
-          /code/.test(JSON.stringify(res.body))
-        ) {
+        } else if ((res.status === 409 || res.status === 400) && /code/.test(message)) {
           await fetchCode();
           await sleep(50 * (attempt + 1));
-        } else if (res.status === 409 && /closed/.test(JSON.stringify(res.body))) {
+        } else if (res.status === 409 && /closed/.test(message)) {
           order.status = 'REJECTED';
           break;
         } else {

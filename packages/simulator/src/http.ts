@@ -39,11 +39,11 @@ export const createHttp = (log: RequestLog) => {
     method: string,
     path: string,
     route: string,
-    options: { token?: string; body?: unknown } = {},
+    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<Answer> => {
     const key = `${method} ${route}`;
     log.requests[key] = (log.requests[key] ?? 0) + 1;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     const started = performance.now();

@@ -32,8 +32,9 @@ export const createApi = (
     method: string,
     route: string,
     body?: unknown,
+    extraHeaders: Record<string, string> = {},
   ): Promise<z.output<S>> => {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
     const bearer = token();
     if (bearer) headers.authorization = `Bearer ${bearer}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -76,8 +77,11 @@ export const createApi = (
       call(PublicShopConfigSchema, configApi, 'PUT', `${shop(shopId)}/open`, { open }),
     qrCode: (shopId: string) =>
       call(QrCodeResponseSchema, ordersApi, 'GET', `${shop(shopId)}/qr-code`),
-    newOrder: (shopId: string, body: NewOrderBody) =>
-      call(NewOrderResponseSchema, ordersApi, 'POST', `${shop(shopId)}/orders`, body),
+    /** `idempotencyKey`: the same for every retry of one order, so a retry places no second. */
+    newOrder: (shopId: string, body: NewOrderBody, idempotencyKey: string) =>
+      call(NewOrderResponseSchema, ordersApi, 'POST', `${shop(shopId)}/orders`, body, {
+        'idempotency-key': idempotencyKey,
+      }),
     order: (shopId: string, orderId: string): Promise<Order> =>
       call(OrderSchema, ordersApi, 'GET', order(shopId, orderId)),
     chooseDrink: (shopId: string, orderId: string, body: PutOrderBody): Promise<Order> =>

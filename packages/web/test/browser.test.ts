@@ -138,9 +138,20 @@ describe('web app in Chromium', function () {
 
     // The customer opens the link on a phone, signs in and sees the menu with a countdown.
     const customer = await person({ width: 390, height: 844 });
+    const placements: Record<string, string>[] = [];
+    customer.page.on('request', (request) => {
+      if (request.method() === 'POST' && /\/shops\/[^/]+\/orders$/.test(request.url())) {
+        placements.push(request.headers());
+      }
+    });
     await signIn(customer.page, customerUrl ?? '');
     const status = customer.page.getByTestId('order-status');
     await customer.page.getByRole('heading', { name: 'Choose your drink' }).waitFor(WAIT);
+    // The order was placed with an Idempotency-Key, through the API's CORS (another origin).
+    expect(placements.map((h) => h['idempotency-key'])).to.satisfy(
+      (keys: unknown[]) =>
+        keys.length >= 1 && keys.every((k) => typeof k === 'string' && /^[0-9a-f-]{36}$/.test(k)),
+    );
     expect(await customer.page.getByTestId('countdown').textContent()).to.match(/\d+:\d\d/);
     expect(await customer.page.getByLabel('Cappuccino').isDisabled()).to.equal(true);
     await customer.page.getByText('Flat White').click();

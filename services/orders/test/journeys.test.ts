@@ -1,5 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  ListStateMachinesCommand,
+  SFNClient,
+  StartSyncExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type DetailType,
@@ -17,7 +22,10 @@ import {
 } from '@espresso/schemas';
 import { startTestStack, type TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { buildOrdersTable } from '../src/adapters/orders';
+import { buildWorkflows } from '../src/adapters/workflows';
+import { planChange } from '../src/domain/transitions';
 
 /**
  * Order journeys end to end over HTTP: the orders and config APIs under serverless offline, the
@@ -516,6 +524,63 @@ describe('order journeys (local stack)', function () {
       ),
     );
     expect(results.map((r) => r.status).sort()).to.deep.equal([200, 409]);
+  });
+
+  it('finds an OrderManager update retried after it applied as applied: no conflict, the event again', async () => {
+    // What Step Functions' Retry does when DynamoDB applied the update but its answer was lost:
+    // the same input again. A new change from the old status still conflicts.
+    const shop = await newShop();
+    const { orderId, customer } = await place(shop);
+    await event(orderId, 'OrderProcessor.WorkflowStarted');
+    await until('the choice', async () => {
+      const res = await stack.call('orders', 'PUT', `/shops/${shop.shopId}/orders/${orderId}`, {
+        token: customer,
+        body: { drinkId: 'latte', modifiers: { Milk: 'Regular' } },
+      });
+      return res.status === 200 ? res : undefined;
+    });
+    const sfn = new SFNClient({
+      endpoint: stack.endpoints.aws.sfn,
+      region: stack.endpoints.aws.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      disableHostPrefix: true,
+    });
+    try {
+      const { stateMachines = [] } = await sfn.send(new ListStateMachinesCommand({}));
+      const managerArn = stateMachines.find((m) =>
+        m.name?.startsWith(`espresso-orders-${stack.stage}-order-manager`),
+      )?.stateMachineArn;
+      if (!managerArn) throw new Error('no OrderManager state machine');
+      const sent = sinon.spy(sfn, 'send');
+      const workflows = buildWorkflows(sfn, { orderManagerArn: managerArn, busName: 'unused' });
+      const queued = await stored(shop.shopId, orderId);
+      const barista = { sub: 'retry-barista', groups: ['barista' as const], shopId: shop.shopId };
+      const now = new Date().toISOString();
+      const claim = planChange(queued, 'claim', barista, now);
+
+      expect(await workflows.applyChange(queued, claim, now)).to.deep.include({ ok: true });
+      const [first] = sent.getCalls().map((c) => c.args[0]);
+      if (!(first instanceof StartSyncExecutionCommand)) throw new Error('no OrderManager run');
+      const again = await sfn.send(
+        new StartSyncExecutionCommand({ ...first.input, name: undefined }),
+      );
+      const another = await workflows.applyChange(queued, claim, now);
+
+      expect(again.status, `${again.error} ${again.cause}`).to.equal('SUCCEEDED');
+      expect(another, 'a new change from QUEUED').to.deep.equal({ ok: false, conflict: true });
+      expect(await stored(shop.shopId, orderId)).to.include({
+        status: 'IN_PROGRESS',
+        baristaId: 'retry-barista',
+      });
+      await until('the claim announced twice', async () =>
+        eventsOf(orderId).filter((e) => e['detail-type'] === 'OrderManager.OrderClaimed').length ===
+        2
+          ? true
+          : undefined,
+      );
+    } finally {
+      sfn.destroy();
+    }
   });
 
   it('admits exactly as many orders as the code allows when customers redeem it at once', async () => {

@@ -58,6 +58,69 @@ describe('orders under load and at the edges of their lifecycle (local stack)', 
       h.expectValidEvents(shop.shopId);
     });
 
+    it('places one order for 12 copies of a request sent at once with one Idempotency-Key', async () => {
+      const shop = await h.newShop({ limits: { ordersPerCode: 50 } });
+      const { code } = await h.lastingCode(shop);
+      const token = await h.customer();
+      const key = `retry-${Date.now().toString(36)}`;
+      const send = () =>
+        stack.call('orders', 'POST', `/shops/${shop.shopId}/orders`, {
+          token,
+          body: { qrCode: code },
+          headers: { 'Idempotency-Key': key },
+        });
+
+      const copies = await Promise.all(Array.from({ length: 12 }, send));
+      // A copy that met another's transaction mid-flight may be told to try again (409); the
+      // client's retry with the same key is then a replay.
+      const retried = await send();
+
+      const placed = copies.filter((r) => r.status === 202);
+      expect(placed.length, copies.map((r) => r.status).join()).to.be.at.least(1);
+      for (const r of copies.filter((r) => r.status !== 202)) {
+        expect(r.status, JSON.stringify(r.body)).to.equal(409);
+      }
+      const ids = new Set([...placed, retried].map((r) => h.acceptedId(r)));
+      expect(ids.size, 'one order id for every answer').to.equal(1);
+      expect(placed.filter((r) => r.headers.get('idempotent-replayed') !== 'true')).to.have.length(
+        1,
+      );
+      expect(retried.headers.get('idempotent-replayed')).to.equal('true');
+      expect(await h.qrCode(shop), 'one order taken from the code').to.include({ remaining: 49 });
+      await stack.idle();
+      expect(
+        stack.eventBridge
+          .events()
+          .filter(
+            (e) => e.detail.shopId === shop.shopId && e['detail-type'] === 'Validator.NewOrder',
+          ),
+      ).to.have.length(1);
+      // Another order needs another key; the key with another code is refused, naming it.
+      const reused = await stack.call('orders', 'POST', `/shops/${shop.shopId}/orders`, {
+        token,
+        body: { qrCode: `${code.slice(0, -1)}${code.endsWith('A') ? 'B' : 'A'}` },
+        headers: { 'Idempotency-Key': key },
+      });
+      expect(reused.status).to.equal(409);
+      expect(ErrorBodySchema.parse(reused.body).error.field).to.equal('Idempotency-Key');
+    });
+
+    it('lets a browser on another origin send Idempotency-Key (CORS preflight through serverless offline)', async () => {
+      const shop = await h.newShop();
+      const res = await fetch(`${stack.endpoints.orders}/shops/${shop.shopId}/orders`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://localhost:4000',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type,idempotency-key',
+        },
+      });
+      expect(res.status).to.be.oneOf([200, 204]);
+      expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).to.include(
+        'idempotency-key',
+      );
+    });
+
     it('starts exactly 3 of 10 orders placed at once in a shop that takes 3; the other 7 are rejected AT_CAPACITY', async () => {
       const shop = await h.newShop({ limits: { maxOpenOrders: 3 } });
       const { code } = await h.lastingCode(shop);

@@ -201,6 +201,19 @@ describe('orders service template (serverless package)', function () {
     ]);
   });
 
+  it('lets a browser send Idempotency-Key and read Idempotent-Replayed (CORS of the HTTP API)', () => {
+    const [[, api] = []] = resources('AWS::ApiGatewayV2::Api');
+    const cors = (api?.Properties as { CorsConfiguration?: Record<string, string[]> })
+      ?.CorsConfiguration;
+    expect(cors?.AllowHeaders).to.include.members([
+      'Authorization',
+      'Content-Type',
+      'Idempotency-Key',
+    ]);
+    expect(cors?.ExposeHeaders).to.include('Idempotent-Replayed');
+    expect(cors?.AllowMethods).to.include.members(['GET', 'POST', 'PUT']);
+  });
+
   it('gives every output one value CloudFormation accepts (a string or one intrinsic)', () => {
     for (const [name, output] of Object.entries(template.Outputs ?? {})) {
       const value = output.Value;

@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import { ApiError, apiErrorFrom, errorMessage, retryWhileNotReady } from './errors';
+import {
+  ApiError,
+  apiErrorFrom,
+  errorMessage,
+  isTransient,
+  retryTransient,
+  retryWhileNotReady,
+} from './errors';
 
 describe('API errors', () => {
   it('reads the error body every API answers with', () => {
@@ -135,5 +142,60 @@ describe('retryWhileNotReady', () => {
     ).catch((e: unknown) => e);
     expect(error).to.equal(taken);
     expect(calls).to.equal(1);
+  });
+});
+
+describe('retryTransient', () => {
+  const noSleep = async () => undefined;
+
+  [
+    { name: 'no answer (network)', error: new ApiError(0, 'NETWORK', 'network error'), yes: true },
+    { name: 'a 500', error: new ApiError(500, 'INTERNAL_ERROR', 'internal error'), yes: true },
+    { name: 'a 503 from a gateway', error: new ApiError(503, 'INTERNAL_ERROR', 'x'), yes: true },
+    {
+      name: 'a 409 asking to try again',
+      error: new ApiError(409, 'CONFLICT', 'the code is in demand right now; try again'),
+      yes: true,
+    },
+    {
+      name: 'a 409 that is an answer (code used up)',
+      error: new ApiError(409, 'CONFLICT', 'this code has no orders left; wait for the next one'),
+      yes: false,
+    },
+    {
+      name: 'a 409 not ready (retryWhileNotReady handles it)',
+      error: new ApiError(409, 'CONFLICT', 'order o1 is not ready for a choice yet; try again'),
+      yes: false,
+    },
+    { name: 'a 400', error: new ApiError(400, 'INVALID_REQUEST', 'qrCode: wrong'), yes: false },
+    { name: 'not an API error', error: new Error('bug'), yes: false },
+  ].forEach((c) => {
+    it(`${c.yes ? 'retries' : 'does not retry'} ${c.name}`, async () => {
+      expect(isTransient(c.error)).to.equal(c.yes);
+      let calls = 0;
+      const outcome = await retryTransient(
+        async () => {
+          calls++;
+          if (calls === 1) throw c.error;
+          return 'placed';
+        },
+        { sleep: noSleep },
+      ).catch((e: unknown) => e);
+      expect(outcome).to.equal(c.yes ? 'placed' : c.error);
+      expect(calls).to.equal(c.yes ? 2 : 1);
+    });
+  });
+
+  it('gives up after its attempts, waiting longer each time', async () => {
+    const waits: number[] = [];
+    const down = new ApiError(0, 'NETWORK', 'network error');
+    const error = await retryTransient(
+      async () => {
+        throw down;
+      },
+      { attempts: 3, delayMs: 100, sleep: async (ms) => void waits.push(ms) },
+    ).catch((e: unknown) => e);
+    expect(error).to.equal(down);
+    expect(waits).to.deep.equal([100, 200]);
   });
 });

@@ -81,3 +81,35 @@ export const retryWhileNotReady = async <T>(
     }
   }
 };
+
+/**
+ * A failure worth sending the same request again for: no answer (flaky Wi-Fi), a 5xx, or a
+ * 409 that asks to try again (two copies of a request met mid-flight).
+ */
+export const isTransient = (error: unknown): boolean =>
+  error instanceof ApiError &&
+  (error.status === 0 ||
+    error.status >= 500 ||
+    (error.status === 409 &&
+      /try again/i.test(error.message) &&
+      !/not ready/i.test(error.message)));
+
+/**
+ * Sends a request again after a transient failure, with a growing pause. Only for requests a
+ * retry cannot repeat: placing an order goes with its Idempotency-Key.
+ */
+export const retryTransient = async <T>(
+  run: () => Promise<T>,
+  options: { attempts?: number; delayMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<T> => {
+  const { attempts = 4, delayMs = 400 } = options;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isTransient(error) || attempt >= attempts) throw error;
+      await sleep(delayMs * attempt);
+    }
+  }
+};

@@ -16,7 +16,7 @@ import {
 } from '../components/common';
 import { navigate, useApp } from '../context';
 import { useLive, useNow } from '../hooks';
-import { retryWhileNotReady } from '../logic/errors';
+import { retryTransient, retryWhileNotReady } from '../logic/errors';
 import { concerns } from '../logic/live';
 import { defaultModifiers, drinkName, modifiersText } from '../logic/queue';
 import { href } from '../logic/route';
@@ -31,6 +31,8 @@ export const OrderStart = ({ shopId, code }: { shopId: string; code?: string | u
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const redeemed = useRef<string | undefined>(undefined);
+  /** One Idempotency-Key per code: a retry (or a second tap after a lost answer) is one order. */
+  const keys = useRef(new Map<string, string>());
 
   useEffect(() => {
     api.shopConfig(shopId).then(setShop, setError);
@@ -40,7 +42,15 @@ export const OrderStart = ({ shopId, code }: { shopId: string; code?: string | u
     setBusy(true);
     setError(undefined);
     try {
-      const { orderId } = await api.newOrder(shopId, { qrCode });
+      let key = keys.current.get(qrCode);
+      if (!key) {
+        key = crypto.randomUUID();
+        keys.current.set(qrCode, key);
+      }
+      const idempotencyKey = key;
+      const { orderId } = await retryTransient(() =>
+        api.newOrder(shopId, { qrCode }, idempotencyKey),
+      );
       navigate(href({ view: 'order', shopId, orderId }), true);
     } catch (failure) {
       setError(failure);

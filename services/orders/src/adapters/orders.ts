@@ -233,9 +233,10 @@ export const buildOrdersTable = (
         const reasons = (error.CancellationReasons ?? []).map((r) => r.Code);
         // DynamoDB cancels a transaction that clashes with a concurrent one on the same item.
         if (reasons.includes('TransactionConflict')) return 'CONTENDED';
+        // An order that exists first: a retried request (Idempotency-Key) is answered as a replay.
+        if (reasons[2] === 'ConditionalCheckFailed') return 'DUPLICATE';
         if (reasons[0] === 'ConditionalCheckFailed') return 'CODE_USED_UP';
         if (reasons[1] === 'ConditionalCheckFailed') return 'DAILY_LIMIT';
-        if (reasons[2] === 'ConditionalCheckFailed') return 'DUPLICATE';
         throw error;
       }
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -55,10 +56,14 @@ export const buildWorkflows = (
   names: { orderManagerArn: string; busName: string },
 ): Workflows => ({
   async applyChange(order, change, now) {
+    // The change's own id: the OrderManager's Retry of an update that DynamoDB applied but whose
+    // answer was lost finds it applied (`OR #lastChangeId = :lastChangeId`) instead of a
+    // conflict, and goes on to the event and the resume.
     const set: Record<string, unknown> = {
       ...change.set,
       status: change.to,
       updatedAt: now,
+      lastChangeId: randomUUID(),
       ...orderStatusKey(
         order.shopId,
         change.to,
@@ -74,7 +79,7 @@ export const buildWorkflows = (
         `SET ${fields.map((f) => `#${f} = :${f}`).join(', ')}`,
         ...(removes.length ? [`REMOVE ${removes.map((f) => `#${f}`).join(', ')}`] : []),
       ].join(' '),
-      ConditionExpression: '#status = :expected',
+      ConditionExpression: '#status = :expected OR #lastChangeId = :lastChangeId',
       ExpressionAttributeNames: Object.fromEntries(
         [...fields, ...removes, 'status'].map((f) => [`#${f}`, f]),
       ),

@@ -178,12 +178,13 @@ export class InMemoryOrders implements OrdersTable {
     this.failNextPlace = undefined;
     if (forced) return forced;
     const { order, qr, daily } = request;
-    // The transaction's three conditions, checked before anything is written.
+    // The transaction's three conditions, checked before anything is written (an order that
+    // exists is told first, as the adapter does).
+    if (this.items.has(`${order.shopId}#${order.orderId}`)) return 'DUPLICATE';
     if (!this.qrCodes.take(order.shopId, qr.bucket, qr.code, false)) return 'CODE_USED_UP';
     const key = `${order.shopId}#${daily.counter}`;
     const count = this.counters.get(key)?.value;
     if (count !== undefined && count >= daily.limit) return 'DAILY_LIMIT';
-    if (this.items.has(`${order.shopId}#${order.orderId}`)) return 'DUPLICATE';
     const item = OrderItemSchema.parse(order);
     this.qrCodes.take(order.shopId, qr.bucket, qr.code, true);
     this.counters.set(key, { value: (count ?? 0) + 1, ttl: daily.ttl });

@@ -301,4 +301,95 @@ describe('placeOrder', () => {
       expect(w.orders.all()).to.have.length(5);
     });
   });
+
+  describe('with an Idempotency-Key', () => {
+    const KEY = '3f0c2a9e-5b1d-4c8e-9a7f-0e6d5c4b3a21';
+    const placeWithKey = (w: World, code: string, who: Identity = callers.owner, key = KEY) =>
+      placeOrder(w.ports, who, SHOP, code, { idempotencyKey: key });
+    const dailyCount = (w: World, who: Identity = callers.owner) =>
+      w.orders.counter(SHOP, `CUSTOMER#${who.sub}#DAY#2026-11-24`)?.value;
+
+    it('places one order however often the request is sent, and answers each retry as a replay', async () => {
+      const w = world({ ordersPerCode: 10 });
+      const code = await displayCode(w, MID_BUCKET);
+
+      const first = await placeWithKey(w, code);
+      const second = await placeWithKey(w, code);
+      const third = await placeWithKey(w, code);
+
+      expect(first).to.deep.equal({ orderId: first.orderId, status: 'AWAITING_SELECTION' });
+      expect(second).to.deep.equal({ ...first, replayed: true });
+      expect(third).to.deep.equal({ ...first, replayed: true });
+      expect(w.orders.all()).to.have.length(1);
+      expect(w.qrCodes.stored(SHOP, bucketOf(MID_BUCKET, 300))?.remaining).to.equal(9);
+      expect(dailyCount(w)).to.equal(1);
+    });
+
+    it('replays a retry that arrives after the code rotated away and the shop closed', async () => {
+      const w = world({ ordersPerCode: 10 });
+      const code = await displayCode(w, MID_BUCKET);
+      const first = await placeWithKey(w, code);
+      w.clock.set(MID_BUCKET + 3 * TTL_MS);
+      w.shops.put(
+        shopConfig({ open: false, limits: { ...shopConfig().limits, ordersPerCode: 10 } }),
+      );
+
+      const retry = await placeWithKey(w, code);
+
+      expect(retry).to.deep.equal({ ...first, replayed: true });
+      expect(w.orders.all()).to.have.length(1);
+      // A new request in this world is refused: the replay did not just pass the checks.
+      const fresh = await rejectionOf(placeWithKey(w, code, callers.owner, 'another-key-1'));
+      expectHttpError(fresh, { code: 'CONFLICT', status: 409 });
+      expect((fresh as Error).message).to.include('closed');
+    });
+
+    it('refuses the key sent again with another code: 409 naming Idempotency-Key, nothing placed', async () => {
+      const w = world({ ordersPerCode: 10 });
+      const code = await displayCode(w, MID_BUCKET);
+      await placeWithKey(w, code);
+
+      const error = await rejectionOf(placeWithKey(w, `${code.slice(0, -1)}Z`));
+
+      expectHttpError(error, { code: 'CONFLICT', status: 409, field: 'Idempotency-Key' });
+      expect(w.orders.all()).to.have.length(1);
+      expect(dailyCount(w)).to.equal(1);
+    });
+
+    it('keeps two customers’ same key apart: two orders', async () => {
+      const w = world({ ordersPerCode: 10 });
+      const code = await displayCode(w, MID_BUCKET);
+
+      const mine = await placeWithKey(w, code, callers.owner);
+      const theirs = await placeWithKey(w, code, callers.otherCustomer);
+
+      expect(mine.orderId).to.not.equal(theirs.orderId);
+      expect(theirs).to.not.have.property('replayed');
+      expect(w.orders.all()).to.have.length(2);
+    });
+
+    it('lets two copies racing place one order: the copy whose transaction finds it is a replay', async () => {
+      const w = world({ ordersPerCode: 10 });
+      const code = await displayCode(w, MID_BUCKET);
+
+      const answers = await Promise.all([placeWithKey(w, code), placeWithKey(w, code)]);
+
+      expect(answers.map((a) => a.orderId)[0]).to.equal(answers[1]?.orderId);
+      expect(answers.filter((a) => a.replayed)).to.have.length(1);
+      expect(w.orders.placeRequests, 'both reached the transaction').to.have.length(2);
+      expect(w.orders.all()).to.have.length(1);
+      expect(w.qrCodes.stored(SHOP, bucketOf(MID_BUCKET, 300))?.remaining).to.equal(9);
+    });
+
+    it('stores the request’s digest on the order, and none without a key', async () => {
+      const w = world({ ordersPerCode: 10 });
+      const code = await displayCode(w, MID_BUCKET);
+
+      const keyed = await placeWithKey(w, code);
+      const plain = await place(w, code);
+
+      expect(w.orders.stored(SHOP, keyed.orderId)?.requestDigest).to.be.a('string');
+      expect(w.orders.stored(SHOP, plain.orderId)).to.not.have.property('requestDigest');
+    });
+  });
 });

@@ -7,6 +7,7 @@ import {
   orderItemKeys,
 } from '@espresso/schemas';
 import type { Ports } from '../adapters';
+import { orderIdForKey, requestDigest } from '../domain/idempotency';
 import { candidateBuckets, utcDay } from '../domain/qr';
 
 /**
@@ -16,13 +17,41 @@ import { candidateBuckets, utcDay } from '../domain/qr';
  * are written in one transaction — and that is all: `Validator.NewOrder`, which starts the
  * OrderProcessor, is announced from the orders table's stream (`announceNewOrders`), so an
  * order is never written without its event nor announced without being written.
+ *
+ * With an `idempotencyKey` (the `Idempotency-Key` header) a retry places nothing more: the key
+ * names the order, a stored order with that id is answered as the first answer was
+ * (`replayed`) before the shop and the code are checked again (the code may have rotated since),
+ * and two copies racing meet at the order's conditional put. The key sent with another code is
+ * refused (409 naming `Idempotency-Key`).
  */
 export const placeOrder = async (
   ports: Pick<Ports, 'shops' | 'qrCodes' | 'orders' | 'tables' | 'now'>,
   identity: Identity,
   shopId: string,
   qrCode: string,
-): Promise<NewOrderResponse> => {
+  options: { idempotencyKey?: string | undefined } = {},
+): Promise<NewOrderResponse & { replayed?: true }> => {
+  const { idempotencyKey } = options;
+  const orderId = idempotencyKey
+    ? orderIdForKey(shopId, identity.sub, idempotencyKey)
+    : randomUUID();
+  const digest = idempotencyKey ? requestDigest({ qrCode }) : undefined;
+  /** The answer to a retry whose order exists: the first answer again, or a 409. */
+  const replay = async (): Promise<(NewOrderResponse & { replayed: true }) | undefined> => {
+    if (!idempotencyKey) return undefined;
+    const stored = await ports.orders.get(shopId, orderId);
+    if (!stored) return undefined;
+    if (stored.customerId !== identity.sub || stored.requestDigest !== digest) {
+      throw conflict(
+        'this Idempotency-Key was sent with another order request; use a new key for a new order',
+        'Idempotency-Key',
+      );
+    }
+    return { orderId, status: 'AWAITING_SELECTION', replayed: true };
+  };
+  const earlier = await replay();
+  if (earlier) return earlier;
+
   const shop = await ports.shops.get(shopId);
   if (!shop) throw notFound(`shop ${shopId} does not exist`);
   if (!shop.open) throw conflict(`shop ${shopId} is closed`);
@@ -42,7 +71,6 @@ export const placeOrder = async (
     );
 
   const now = new Date(nowMs).toISOString();
-  const orderId = randomUUID();
   const order: OrderItem = {
     ...orderItemKeys({
       shopId,
@@ -59,6 +87,7 @@ export const placeOrder = async (
     updatedAt: now,
     qrBucket: bucket.bucket,
     codeExpiresAt: bucket.expiresAt,
+    ...(digest === undefined ? {} : { requestDigest: digest }),
   };
   const day = utcDay(nowMs);
   const failure = await ports.orders.place({
@@ -80,6 +109,12 @@ export const placeOrder = async (
   }
   if (failure === 'CONTENDED')
     throw conflict('the code is in demand right now; try again', 'qrCode');
+  if (failure === 'DUPLICATE' || failure === 'CONTENDED') {
+    // A copy of this request placed it a moment ago, or is placing it right now (DynamoDB cancels
+    // a transaction that meets another on the same item); the one that lost wrote nothing.
+    const placed = await replay();
+    if (placed) return placed;
+  }
   if (failure) throw conflict('the order could not be created; try again');
 
   return { orderId, status: 'AWAITING_SELECTION' };

@@ -2,21 +2,30 @@ import {
   countBusiness,
   httpHandler,
   json,
+  parseHeader,
   parseJsonBody,
   parsePath,
   requireIdentity,
 } from '@espresso/runtime';
-import { NewOrderBodySchema, ShopPathSchema } from '@espresso/schemas';
+import { IdempotencyKeySchema, NewOrderBodySchema, ShopPathSchema } from '@espresso/schemas';
 import { defaultPorts, type Ports } from '../../adapters';
 import { placeOrder } from '../../use-cases/placeOrder';
 
-/** POST /shops/{shopId}/orders {qrCode} — any signed-in customer: 202 {orderId, status}. */
+/**
+ * POST /shops/{shopId}/orders {qrCode} — any signed-in customer: 202 {orderId, status}.
+ * With an `Idempotency-Key` header a retry is answered 202 with the same order and
+ * `Idempotent-Replayed: true`, and places nothing more.
+ */
 export const buildHandler = (ports: () => Ports = defaultPorts) =>
   httpHandler(async (event) => {
     const identity = requireIdentity(event);
     const { shopId } = parsePath(event, ShopPathSchema);
+    const idempotencyKey = parseHeader(event, 'Idempotency-Key', IdempotencyKeySchema);
     const { qrCode } = parseJsonBody(event, NewOrderBodySchema);
-    const placed = await placeOrder(ports(), identity, shopId, qrCode);
+    const { replayed, ...placed } = await placeOrder(ports(), identity, shopId, qrCode, {
+      idempotencyKey,
+    });
+    if (replayed) return json(202, placed, { 'idempotent-replayed': 'true' });
     countBusiness('OrdersPlaced', { shopId });
     return json(202, placed);
   });
