@@ -56,6 +56,23 @@ describe('local cloud end to end: config API → bus → rule targets', function
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
+  it('answers a function again after one of its calls timed out (serverless offline patched)', async () => {
+    const probe = stack.endpoints.services?.probe;
+    if (!probe) throw new Error('the probe has no HTTP API');
+    const timedOut = await fetch(`${probe}/nap?ms=2500`);
+    const text = await timedOut.text();
+    expect(text, `${timedOut.status} ${text}`).to.match(/Lambda timeout/);
+
+    // Unpatched, the instance's worker thread is gone and each of these times out as well.
+    for (let i = 0; i < 3; i++) {
+      const started = Date.now();
+      const res = await fetch(`${probe}/nap?ms=0`);
+      expect(res.status).to.equal(200);
+      expect(await res.json()).to.deep.equal({ napped: 0 });
+      expect(Date.now() - started, 'answered without waiting for a timeout').to.be.below(1000);
+    }
+  });
+
   it('builds the probe rules from the packaged template', () => {
     const rules = stack.rules.rules().filter((r) => r.busName === 'espresso-config-local-bus');
     expect(rules.flatMap((r) => r.targets.map((t) => t.arn.split(':')[2])).sort()).to.deep.equal([
