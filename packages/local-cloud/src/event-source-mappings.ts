@@ -390,10 +390,10 @@ export const startEventSourceMappings = (options: {
 
   const running = workers.map(run);
 
-  const isIdle = async (): Promise<boolean> => {
-    const queueUrls = [...new Set(workers.map((w) => w.mapping.queueUrl))];
-    const counts = await Promise.all(
-      queueUrls.map(async (url) => {
+  /** Each polled queue's message counts and visibility timeout. */
+  const queueCounts = () =>
+    Promise.all(
+      [...new Set(workers.map((w) => w.mapping.queueUrl))].map(async (url) => {
         const { Attributes = {} } = await sqs.send(
           new GetQueueAttributesCommand({
             QueueUrl: url,
@@ -407,6 +407,9 @@ export const startEventSourceMappings = (options: {
         return { url, attributes: Attributes };
       }),
     );
+
+  const isIdle = async (): Promise<boolean> => {
+    const counts = await queueCounts();
     // Read after the counts: a batch a long poll took shows in-flight there until it is deleted.
     if (workers.some((w) => w.busy)) return false;
     const now = Date.now();
@@ -439,22 +442,13 @@ export const startEventSourceMappings = (options: {
       const lines = workers
         .filter((w) => w.busy)
         .map((w) => `queue poller ${w.mapping.queueUrl}: busy`);
-      for (const url of new Set(workers.map((w) => w.mapping.queueUrl))) {
-        const { Attributes = {} } = await sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: url,
-            AttributeNames: [
-              'ApproximateNumberOfMessages',
-              'ApproximateNumberOfMessagesNotVisible',
-            ],
-          }),
-        );
+      for (const { url, attributes } of await queueCounts()) {
         const failed = workers
           .filter((w) => w.mapping.queueUrl === url)
           .reduce((n, w) => n + w.failed.size, 0);
         lines.push(
-          `queue ${url}: visible ${Attributes.ApproximateNumberOfMessages}, in flight ` +
-            `${Attributes.ApproximateNumberOfMessagesNotVisible}, failed and waiting ${failed}`,
+          `queue ${url}: visible ${attributes.ApproximateNumberOfMessages}, in flight ` +
+            `${attributes.ApproximateNumberOfMessagesNotVisible}, failed and waiting ${failed}`,
         );
       }
       return lines;

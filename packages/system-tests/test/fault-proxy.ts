@@ -6,7 +6,10 @@ import type { InterposedTarget } from '@espresso/local-cloud';
 export interface Faults {
   /** DynamoDB answers throttling or an internal error instead of doing the request. */
   dynamodbErrorRate: number;
-  /** A Lambda invoke (by Step Functions, a rule or a queue) fails with a service error. */
+  /**
+   * A Lambda invoke (by Step Functions, a rule or a queue) fails: half of them with a Lambda
+   * service error, half as a function that threw (`X-Amz-Function-Error: Unhandled`).
+   */
   lambdaErrorRate: number;
   /** A PutEvents is done a second time, up to `jitterMs` later (at-least-once delivery). */
   duplicateEventRate: number;
@@ -24,7 +27,10 @@ export interface Faults {
 export interface FaultProxy {
   interpose(target: InterposedTarget, endpoint: string): Promise<string>;
   /** What was injected so far, by kind. */
-  injected: Record<'dynamodb' | 'lambda' | 'duplicateEvents' | 'lostDeletes' | 'websocket', number>;
+  injected: Record<
+    'dynamodb' | 'lambda' | 'functionErrors' | 'duplicateEvents' | 'lostDeletes' | 'websocket',
+    number
+  >;
   /** From now on, forward everything untouched. */
   calm(): void;
   stop(): Promise<void>;
@@ -51,12 +57,19 @@ export const seeded = (seed: number) => {
 /**
  * A proxy for `StackOptions.interpose` that injects `faults` the way AWS produces them: DynamoDB
  * `ProvisionedThroughputExceededException` (400) and `InternalServerError` (500), which the SDK
- * retries; Lambda `ServiceException` (500) on invoke, which Step Functions' Retry, rule retries
- * and SQS redelivery must absorb; and EventBridge events put twice, the copy late.
+ * retries; Lambda `ServiceException` (500) on invoke and handlers that throw (a function error),
+ * which Step Functions' Retry, rule retries, stream retries and SQS redelivery must absorb; and EventBridge events put twice, the copy late.
  */
 export const createFaultProxy = (faults: Faults, random = seeded(7)): FaultProxy => {
   const servers: Server[] = [];
-  const injected = { dynamodb: 0, lambda: 0, duplicateEvents: 0, lostDeletes: 0, websocket: 0 };
+  const injected = {
+    dynamodb: 0,
+    lambda: 0,
+    functionErrors: 0,
+    duplicateEvents: 0,
+    lostDeletes: 0,
+    websocket: 0,
+  };
   let active = true;
 
   const forward = (upstream: URL, req: IncomingMessage, body: Buffer) =>
@@ -106,6 +119,22 @@ export const createFaultProxy = (faults: Faults, random = seeded(7)): FaultProxy
         }
         if (active && target === 'lambda' && random() < faults.lambdaErrorRate) {
           injected.lambda++;
+          if (random() < 0.5) {
+            // The handler threw: Lambda answers 200 with the error as the payload.
+            injected.functionErrors++;
+            res.writeHead(200, {
+              'content-type': 'application/json',
+              'x-amz-function-error': 'Unhandled',
+            });
+            res.end(
+              JSON.stringify({
+                errorType: 'Error',
+                errorMessage: 'injected: the handler threw',
+                trace: [],
+              }),
+            );
+            return;
+          }
           res.writeHead(500, {
             'content-type': 'application/json',
             'x-amzn-errortype': 'ServiceException',

@@ -349,7 +349,8 @@ describe('orders under injected faults (local stack)', function () {
     const events = stack.eventBridge.events().filter((e) => e.detail.shopId === shopId);
     console.log(
       `      ${orders.length} orders (${intents.length} driven): ${JSON.stringify(truth)}; ` +
-        `injected ${proxy.injected.dynamodb} DynamoDB errors, ${proxy.injected.lambda} Lambda errors, ` +
+        `injected ${proxy.injected.dynamodb} DynamoDB errors, ${proxy.injected.lambda} Lambda errors ` +
+        `(${proxy.injected.functionErrors} of them handlers that threw), ` +
         `${proxy.injected.duplicateEvents} duplicate PutEvents; ${events.length} events on the bus; ` +
         `${overtaken} actions overtaken by the workflow's time-out`,
     );

@@ -27,6 +27,11 @@ describe('orders under load and at the edges of their lifecycle (local stack)', 
   });
 
   const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
+  /** The shop's orders announced from the orders table's stream (the outbox). */
+  const newOrderEvents = (shopId: string) =>
+    stack.eventBridge
+      .events()
+      .filter((e) => e.detail.shopId === shopId && e['detail-type'] === 'Validator.NewOrder');
 
   describe('races', () => {
     it('admits exactly 10 of 100 customers redeeming a code good for 10 at once; 90 get 409 and the code ends at 0', async () => {
@@ -48,13 +53,7 @@ describe('orders under load and at the edges of their lifecycle (local stack)', 
       expect(await h.qrCode(shop)).to.include({ code, remaining: 0 });
       // Each accepted order is announced from the orders table's stream (the outbox).
       await stack.idle();
-      expect(
-        stack.eventBridge
-          .events()
-          .filter(
-            (e) => e.detail.shopId === shop.shopId && e['detail-type'] === 'Validator.NewOrder',
-          ),
-      ).to.have.length(10);
+      expect(newOrderEvents(shop.shopId)).to.have.length(10);
       h.expectValidEvents(shop.shopId);
     });
 
@@ -88,13 +87,7 @@ describe('orders under load and at the edges of their lifecycle (local stack)', 
       expect(retried.headers.get('idempotent-replayed')).to.equal('true');
       expect(await h.qrCode(shop), 'one order taken from the code').to.include({ remaining: 49 });
       await stack.idle();
-      expect(
-        stack.eventBridge
-          .events()
-          .filter(
-            (e) => e.detail.shopId === shop.shopId && e['detail-type'] === 'Validator.NewOrder',
-          ),
-      ).to.have.length(1);
+      expect(newOrderEvents(shop.shopId)).to.have.length(1);
       // Another order needs another key; the key with another code is refused, naming it.
       const reused = await stack.call('orders', 'POST', `/shops/${shop.shopId}/orders`, {
         token,

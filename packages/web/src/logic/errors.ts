@@ -66,20 +66,36 @@ export const errorMessage = (error: unknown): string => {
 export const isNotReady = (error: unknown): boolean =>
   error instanceof ApiError && error.status === 409 && /not ready/i.test(error.message);
 
-export const retryWhileNotReady = async <T>(
+interface RetryOptions {
+  attempts?: number;
+  delayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Runs `run` again while it fails with an error `worthIt` accepts, `pause(attempt)` apart. */
+const retryWhile = async <T>(
+  worthIt: (error: unknown) => boolean,
+  pause: (attempt: number) => number,
+  attempts: number,
   run: () => Promise<T>,
-  options: { attempts?: number; delayMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise<void>((r) => setTimeout(r, ms)),
 ): Promise<T> => {
-  const { attempts = 20, delayMs = 500 } = options;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (error) {
-      if (!isNotReady(error) || attempt >= attempts) throw error;
-      await sleep(delayMs);
+      if (!worthIt(error) || attempt >= attempts) throw error;
+      await sleep(pause(attempt));
     }
   }
+};
+
+export const retryWhileNotReady = <T>(
+  run: () => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> => {
+  const { attempts = 20, delayMs = 500 } = options;
+  return retryWhile(isNotReady, () => delayMs, attempts, run, options.sleep);
 };
 
 /**
@@ -98,18 +114,10 @@ export const isTransient = (error: unknown): boolean =>
  * Sends a request again after a transient failure, with a growing pause. Only for requests a
  * retry cannot repeat: placing an order goes with its Idempotency-Key.
  */
-export const retryTransient = async <T>(
+export const retryTransient = <T>(
   run: () => Promise<T>,
-  options: { attempts?: number; delayMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  options: RetryOptions = {},
 ): Promise<T> => {
   const { attempts = 4, delayMs = 400 } = options;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      if (!isTransient(error) || attempt >= attempts) throw error;
-      await sleep(delayMs * attempt);
-    }
-  }
+  return retryWhile(isTransient, (attempt) => delayMs * attempt, attempts, run, options.sleep);
 };
