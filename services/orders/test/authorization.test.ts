@@ -1,7 +1,14 @@
 import { ErrorBodySchema, OrderHistoryResponseSchema, type OrderStatus } from '@espresso/schemas';
-import { startTestStack, type TestStack } from '@espresso/test-support';
+import type { TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
-import { LATTE, type OrdersHarness, ordersHarness, type PlacedOrder, type Shop } from './helpers';
+import {
+  LATTE,
+  type OrdersHarness,
+  ordersHarness,
+  ordersStack,
+  type PlacedOrder,
+  type Shop,
+} from './helpers';
 
 /**
  * Who may call which route of the orders API, on the local stack: every route against every
@@ -17,16 +24,12 @@ describe('who may do what on the orders API (local stack)', function () {
 
   before(async function () {
     this.timeout(240_000);
-    stack = await startTestStack(['config', 'orders']);
+    stack = await ordersStack();
     h = ordersHarness(stack);
     otherShop = await h.newShop();
   });
   after(async () => {
-    try {
-      if (stack) h.expectValidEvents();
-    } finally {
-      await stack?.stop();
-    }
+    if (stack) h.expectValidEvents();
   });
 
   const CALLERS = [

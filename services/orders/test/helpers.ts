@@ -8,7 +8,13 @@ import {
   type PutShopConfigBody,
   QrCodeResponseSchema,
 } from '@espresso/schemas';
-import { sleep, type TestStack, testShopConfig, until as waitUntil } from '@espresso/test-support';
+import {
+  sleep,
+  startTestStack,
+  type TestStack,
+  testShopConfig,
+  until as waitUntil,
+} from '@espresso/test-support';
 import { expect } from 'chai';
 
 /*
@@ -18,6 +24,20 @@ import { expect } from 'chai';
  */
 
 export { sleep };
+
+let shared: Promise<TestStack> | undefined;
+/**
+ * One local stack (config, orders) for all of this package's integration tests: started by the
+ * first file that asks (≈ 12 s), stopped once after every file (a root hook). Each test works in
+ * shops of its own, so the files do not see each other's orders.
+ */
+export const ordersStack = (): Promise<TestStack> => {
+  shared ??= startTestStack(['config', 'orders']);
+  return shared;
+};
+after(async () => {
+  if (shared) await (await shared).stop();
+});
 
 /** Polls `probe` until it answers something; fails naming `what` after `timeoutMs`. */
 export const until = <T>(

@@ -20,12 +20,13 @@ import {
   QrCodeResponseSchema,
   QueueResponseSchema,
 } from '@espresso/schemas';
-import { startTestStack, type TestStack } from '@espresso/test-support';
+import type { TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
 import sinon from 'sinon';
 import { buildOrdersTable } from '../src/adapters/orders';
 import { buildWorkflows } from '../src/adapters/workflows';
 import { planChange } from '../src/domain/transitions';
+import { ordersStack } from './helpers';
 
 /**
  * Order journeys end to end over HTTP: the orders and config APIs under serverless offline, the
@@ -39,10 +40,7 @@ describe('order journeys (local stack)', function () {
 
   before(async function () {
     this.timeout(240_000);
-    stack = await startTestStack(['config', 'orders']);
-  });
-  after(async () => {
-    await stack?.stop();
+    stack = await ordersStack();
   });
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -99,13 +97,17 @@ describe('order journeys (local stack)', function () {
     };
   };
 
-  /** The shop's current code, one that lasts at least 30 s more (a test never spans a rotation). */
-  const code = async (shop: { shopId: string; display: string }): Promise<string> => {
+  const qrOf = async (shop: { shopId: string; display: string }) => {
     const res = await stack.call('orders', 'GET', `/shops/${shop.shopId}/qr-code`, {
       token: shop.display,
     });
     expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    const current = QrCodeResponseSchema.parse(res.body);
+    return QrCodeResponseSchema.parse(res.body);
+  };
+  const code = async (shop: { shopId: string; display: string }) => (await qrOf(shop)).code;
+  /** A code that lasts 30 s more, for a test that compares it after its orders. */
+  const lastingCode = async (shop: { shopId: string; display: string }): Promise<string> => {
+    const current = await qrOf(shop);
     const left = Date.parse(current.expiresAt) - Date.now();
     if (left >= 30_000) return current.code;
     await sleep(left + 100);
@@ -597,7 +599,7 @@ describe('order journeys (local stack)', function () {
         maxOrdersPerCustomerPerDay: 50,
       },
     });
-    const qrCode = await code(shop);
+    const qrCode = await lastingCode(shop);
     const tokens = await Promise.all(
       Array.from({ length: 20 }, () => stack.token({ role: 'customer' })),
     );

@@ -1,7 +1,7 @@
 import { ErrorBodySchema, EVENT_DETAIL_SCHEMAS, QueueResponseSchema } from '@espresso/schemas';
-import { startTestStack, type TestStack } from '@espresso/test-support';
+import type { TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
-import { LATTE, type OrdersHarness, ordersHarness } from './helpers';
+import { LATTE, type OrdersHarness, ordersHarness, ordersStack } from './helpers';
 
 /**
  * Orders under concurrency, and the endings and hand-overs of an order, on the local stack
@@ -15,15 +15,11 @@ describe('orders under load and at the edges of their lifecycle (local stack)', 
 
   before(async function () {
     this.timeout(240_000);
-    stack = await startTestStack(['config', 'orders']);
+    stack = await ordersStack();
     h = ordersHarness(stack);
   });
   after(async () => {
-    try {
-      if (stack) h.expectValidEvents();
-    } finally {
-      await stack?.stop();
-    }
+    if (stack) h.expectValidEvents();
   });
 
   const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
