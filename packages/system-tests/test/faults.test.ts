@@ -26,7 +26,7 @@ import { createFaultProxy, type FaultProxy, seeded } from './fault-proxy';
  * one completed, was cancelled, timed out or was rejected — with its event — the shop's open
  * orders are back to zero, numbers are unique, and the metrics count each ending exactly once.
  */
-const ORDERS = Number(process.env.FAULT_ORDERS ?? 48);
+const ORDERS = Number(process.env.FAULT_ORDERS ?? 24);
 
 type Intent = 'complete' | 'cancelByCustomer' | 'cancelByBarista' | 'abandon';
 const TERMINAL = new Set(['COMPLETED', 'CANCELLED', 'TIMED_OUT', 'REJECTED']);

@@ -6,6 +6,7 @@ import {
   orderItemKeys,
 } from '@espresso/schemas';
 import { expect } from 'chai';
+import sinon from 'sinon';
 import { bucketOf, GRACE_MS } from '../domain/qr';
 import { callers, fakePorts, rejectionOf, SHOP, shopConfig, TABLES } from '../testing/fakes';
 import { placeOrder } from './placeOrder';
@@ -379,6 +380,22 @@ describe('placeOrder', () => {
       expect(w.orders.placeRequests, 'both reached the transaction').to.have.length(2);
       expect(w.orders.all()).to.have.length(1);
       expect(w.qrCodes.stored(SHOP, bucketOf(MID_BUCKET, 300))?.remaining).to.equal(9);
+    });
+
+    it('answers a copy that met the winner mid-flight (a transaction conflict) as a replay', async () => {
+      const w = world({ ordersPerCode: 10 });
+      const code = await displayCode(w, MID_BUCKET);
+      const first = await placeWithKey(w, code);
+      // This copy looked before the winner's order was there, then its transaction was cancelled.
+      const get = sinon.stub(w.orders, 'get').callThrough();
+      get.onFirstCall().resolves(undefined);
+      w.orders.failNextPlace = 'CONTENDED';
+
+      const copy = await placeWithKey(w, code);
+
+      expect(copy).to.deep.equal({ ...first, replayed: true });
+      expect(get.callCount).to.equal(2);
+      expect(w.orders.all()).to.have.length(1);
     });
 
     it('stores the request’s digest on the order, and none without a key', async () => {

@@ -107,14 +107,14 @@ export const placeOrder = async (
       `at most ${shop.limits.maxOrdersPerCustomerPerDay} orders per day in this shop`,
     );
   }
-  if (failure === 'CONTENDED')
-    throw conflict('the code is in demand right now; try again', 'qrCode');
   if (failure === 'DUPLICATE' || failure === 'CONTENDED') {
     // A copy of this request placed it a moment ago, or is placing it right now (DynamoDB cancels
     // a transaction that meets another on the same item); the one that lost wrote nothing.
     const placed = await replay();
     if (placed) return placed;
   }
+  if (failure === 'CONTENDED')
+    throw conflict('the code is in demand right now; try again', 'qrCode');
   if (failure) throw conflict('the order could not be created; try again');
 
   return { orderId, status: 'AWAITING_SELECTION' };
