@@ -182,7 +182,7 @@ export interface RuleRouter {
 export const createRuleRouter = (options: RuleRouterOptions): RuleRouter => {
   const all: { rule: Rule; matches: (event: unknown) => boolean }[] = [];
   const inFlight = new Set<Promise<void>>();
-  const inFlightInfo = new Map<Promise<void>, string>();
+  const inFlightInfo = new Map<Promise<void>, { label: string; since: number }>();
   const log: { rule: string; target: string; eventId: string; outcome: string }[] = [];
   const maxRetries = options.maxRetries ?? 2;
   const retryDelayMs = options.retryDelayMs ?? 500;
@@ -270,7 +270,10 @@ export const createRuleRouter = (options: RuleRouterOptions): RuleRouter => {
             inFlightInfo.delete(delivery);
           });
           inFlight.add(delivery);
-          inFlightInfo.set(delivery, `rule ${rule.name} → ${target.arn} since ${Date.now()}`);
+          inFlightInfo.set(delivery, {
+            label: `rule ${rule.name} → ${target.arn}`,
+            since: Date.now(),
+          });
         }
       }
     },
@@ -278,9 +281,7 @@ export const createRuleRouter = (options: RuleRouterOptions): RuleRouter => {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     pending: () =>
-      [...inFlightInfo.values()].map((line) =>
-        line.replace(/since (\d+)$/, (_, at: string) => `for ${Date.now() - Number(at)} ms`),
-      ),
+      [...inFlightInfo.values()].map(({ label, since }) => `${label} for ${Date.now() - since} ms`),
     deliveries: () => [...log],
   };
 };

@@ -42,12 +42,8 @@ export const OrderStart = ({ shopId, code }: { shopId: string; code?: string | u
     setBusy(true);
     setError(undefined);
     try {
-      let key = keys.current.get(qrCode);
-      if (!key) {
-        key = crypto.randomUUID();
-        keys.current.set(qrCode, key);
-      }
-      const idempotencyKey = key;
+      const idempotencyKey = keys.current.get(qrCode) ?? crypto.randomUUID();
+      keys.current.set(qrCode, idempotencyKey);
       const { orderId } = await retryTransient(() =>
         api.newOrder(shopId, { qrCode }, idempotencyKey),
       );
