@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub templates are literal ${Name} text, not JS templates.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Template } from '@espresso/local-cloud';
@@ -174,6 +175,174 @@ describe('config service template (serverless package)', function () {
         (value !== null && typeof value === 'object' && Object.keys(value).length === 1);
       expect(ok, `${name}: ${JSON.stringify(value)}`).to.equal(true);
     }
+  });
+
+  /** The one resource of `type`, by its logical id. */
+  const only = (type: string) => {
+    const found = resources(type);
+    expect(
+      found.map(([id]) => id),
+      type,
+    ).to.have.length(1);
+    const [[logicalId, resource]] = found as [[string, (typeof found)[number][1]]];
+    return { logicalId, properties: resource.Properties ?? {} };
+  };
+  const byId = (logicalId: string, type: string) => {
+    const resource = template.Resources[logicalId];
+    expect(resource?.Type, logicalId).to.equal(type);
+    return resource?.Properties ?? {};
+  };
+  /** The logical ids a value refers to (Ref, Fn::GetAtt, and `${Name}` / `${Name.Attr}` in Fn::Sub). */
+  const referencedIds = (value: unknown): string[] => {
+    if (Array.isArray(value)) return value.flatMap(referencedIds);
+    if (value === null || typeof value !== 'object') return [];
+    return Object.entries(value).flatMap(([key, arg]) => {
+      if (key === 'Ref') return [String(arg)];
+      if (key === 'Fn::GetAtt') return [String(Array.isArray(arg) ? arg[0] : arg).split('.')[0]];
+      if (key === 'Fn::Sub') {
+        const [text, vars] = Array.isArray(arg) ? arg : [arg, {}];
+        const named = [...String(text).matchAll(/\$\{([^!}][^}.]*)(?:\.[^}]*)?\}/g)]
+          .map((m) => String(m[1]))
+          .filter((name) => !name.startsWith('AWS::') && !Object.hasOwn(vars ?? {}, name));
+        return [...named, ...referencedIds(vars)];
+      }
+      return referencedIds(arg);
+    }) as string[];
+  };
+
+  it('signs the web app in through the hosted UI: code grant + PKCE, back to the stage’s distribution', () => {
+    const client = only('AWS::Cognito::UserPoolClient').properties;
+    const webUrl = { 'Fn::Sub': 'https://${WebDistribution.DomainName}/' };
+    expect(client).to.deep.include({
+      GenerateSecret: false,
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      SupportedIdentityProviders: ['COGNITO'],
+    });
+    // packages/web's redirect and sign-out URI is the page's origin + `/`; on a stage other than
+    // prod, Vite's dev server may sign in too.
+    expect(client.CallbackURLs).to.deep.equal([webUrl, 'http://localhost:5173/']);
+    expect(client.LogoutURLs).to.deep.equal(client.CallbackURLs);
+    const domain = only('AWS::Cognito::UserPoolDomain').properties;
+    expect(domain.UserPoolId).to.deep.equal({ Ref: 'UserPool' });
+    expect(domain.Domain, 'unique per stage and account').to.deep.equal({
+      'Fn::Sub': 'espresso-tpl-${AWS::AccountId}',
+    });
+    expect(template.Outputs?.HostedUiUrl?.Value).to.deep.equal({
+      'Fn::Sub': 'https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com',
+    });
+  });
+
+  it('keeps the web app in a private, encrypted bucket that only the stage’s distribution reads', () => {
+    // Beside the framework's deployment bucket and its policy.
+    const bucket = { logicalId: 'WebBucket', properties: byId('WebBucket', 'AWS::S3::Bucket') };
+    expect(bucket.properties.PublicAccessBlockConfiguration).to.deep.equal({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket.properties.BucketEncryption).to.deep.equal({
+      ServerSideEncryptionConfiguration: [
+        { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+      ],
+    });
+    expect(bucket.properties.OwnershipControls).to.deep.equal({
+      Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }],
+    });
+    expect(
+      bucket.properties,
+      'no website endpoint: CloudFront reads it over the S3 API',
+    ).not.to.have.property('WebsiteConfiguration');
+
+    const [policy, ...others] = resources('AWS::S3::BucketPolicy')
+      .map(([, r]) => r.Properties ?? {})
+      .filter((p) => JSON.stringify(p.Bucket) === JSON.stringify({ Ref: bucket.logicalId }));
+    expect(others, 'one policy on the bucket').to.deep.equal([]);
+    if (!policy) expect.fail('no policy on the web bucket');
+    expect(policy.Bucket).to.deep.equal({ Ref: bucket.logicalId });
+    const statements = (policy.PolicyDocument as { Statement: Record<string, unknown>[] })
+      .Statement;
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows, 'one reader: CloudFront, for the stage’s distribution only').to.deep.equal([
+      {
+        Sid: 'OnlyTheStagesDistributionReads',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Sub': `\${${bucket.logicalId}.Arn}/*` },
+        Condition: {
+          StringEquals: {
+            'AWS:SourceArn': {
+              'Fn::Sub':
+                'arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${WebDistribution}',
+            },
+          },
+        },
+      },
+    ]);
+    const denies = statements.filter((s) => s.Effect === 'Deny');
+    expect(denies.map((s) => s.Condition)).to.deep.equal([
+      { Bool: { 'aws:SecureTransport': 'false' } },
+    ]);
+  });
+
+  it('serves the web app over HTTPS from the bucket through origin access control', () => {
+    const distribution = only('AWS::CloudFront::Distribution');
+    expect(distribution.logicalId).to.equal('WebDistribution');
+    const config = distribution.properties.DistributionConfig as Record<string, unknown>;
+    expect(config).to.include({ Enabled: true, DefaultRootObject: 'index.html' });
+    const behaviour = config.DefaultCacheBehavior as Record<string, unknown>;
+    expect(behaviour).to.include({
+      TargetOriginId: 'web-bucket',
+      ViewerProtocolPolicy: 'redirect-to-https',
+    });
+    expect(behaviour.AllowedMethods).to.deep.equal(['GET', 'HEAD']);
+    expect(config).not.to.have.property('CacheBehaviors');
+    const oac = only('AWS::CloudFront::OriginAccessControl');
+    expect(oac.properties.OriginAccessControlConfig).to.deep.include({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
+    expect(config.Origins).to.deep.equal([
+      {
+        Id: 'web-bucket',
+        DomainName: { 'Fn::GetAtt': ['WebBucket', 'RegionalDomainName'] },
+        OriginAccessControlId: { 'Fn::GetAtt': [oac.logicalId, 'Id'] },
+        // No origin access identity (the legacy way): OAC signs the requests.
+        S3OriginConfig: { OriginAccessIdentity: '' },
+      },
+    ]);
+  });
+
+  it('has no dependency cycle (the app client names the distribution, nothing there names the client)', () => {
+    const edges = new Map(
+      Object.entries(template.Resources).map(([id, r]) => {
+        const dependsOn = (r as { DependsOn?: string | string[] }).DependsOn ?? [];
+        const ids = [...referencedIds(r.Properties), ...[dependsOn].flat()];
+        return [id, ids.filter((d) => Object.hasOwn(template.Resources, d))];
+      }),
+    );
+    expect(edges.get('UserPoolClient')).to.include('WebDistribution');
+    const done = new Set<string>();
+    const visit = (id: string, path: string[]) => {
+      expect(path, `cycle: ${[...path, id].join(' → ')}`).not.to.include(id);
+      if (done.has(id)) return;
+      for (const next of edges.get(id) ?? []) visit(next, [...path, id]);
+      done.add(id);
+    };
+    for (const id of edges.keys()) visit(id, []);
+  });
+
+  it('exports where the web app lives and signs in, for `pnpm web:publish`', () => {
+    expect(template.Outputs?.WebUrl?.Value).to.deep.equal({
+      'Fn::Sub': 'https://${WebDistribution.DomainName}/',
+    });
+    expect(template.Outputs?.WebBucketName?.Value).to.deep.equal({ Ref: 'WebBucket' });
+    expect(template.Outputs?.WebDistributionId?.Value).to.deep.equal({ Ref: 'WebDistribution' });
+    expect(template.Outputs?.UserPoolDomain?.Value).to.deep.equal({ Ref: 'UserPoolDomain' });
   });
 
   it('exports what other services need as outputs', () => {
