@@ -48,8 +48,14 @@ describe('orders service template (serverless package)', function () {
     const stream = JSON.stringify({ 'Fn::GetAtt': ['OrdersTable', 'StreamArn'] });
     const failures = JSON.stringify({ 'Fn::GetAtt': ['AnnounceFailuresQueue', 'Arn'] });
     const bus = JSON.stringify(params.eventBusArn);
-    const manager = JSON.stringify({ Ref: 'OrderManagerStateMachine' });
-    const processor = JSON.stringify({ Ref: 'OrderProcessorStateMachine' });
+    // Built from the workflows' names, not `Ref`: a `Ref` closes a dependency cycle (the
+    // OrderProcessor invokes functions whose roles resume it).
+    const machineArn = (name: string) =>
+      JSON.stringify({
+        'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${name}`,
+      });
+    const manager = machineArn('espresso-orders-tpl-order-manager');
+    const processor = machineArn('espresso-orders-tpl-order-processor');
     const executions = JSON.stringify({
       'Fn::Join': [
         ':',
