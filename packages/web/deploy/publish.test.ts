@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -21,8 +21,12 @@ import {
   REVALIDATE,
   readStageOutputs,
   type StageOutputs,
+  stackName,
+  WEB_SERVICES,
   webConfigFromOutputs,
 } from './publish';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 
 const STAGE = 'dev';
 const WEB_URL = 'https://d111111abcdef8.cloudfront.net/';
@@ -138,6 +142,20 @@ describe('web:publish', () => {
   });
 
   describe('config.json from the stage’s outputs', () => {
+    it('names the stacks as the framework does: <service in serverless.yml>-<stage>', async () => {
+      const compose = await readFile(path.join(REPO_ROOT, 'serverless-compose.yml'), 'utf8');
+      const composed = [...compose.matchAll(/^ {2}(\w[\w-]*):\s*$/gm)].map((m) => m[1]);
+      expect(composed).to.have.members([...WEB_SERVICES]);
+      for (const service of WEB_SERVICES) {
+        const yml = await readFile(
+          path.join(REPO_ROOT, 'services', service, 'serverless.yml'),
+          'utf8',
+        );
+        const name = /^service:\s*(\S+)\s*$/m.exec(yml)?.[1];
+        expect(stackName(service, 'dev'), service).to.equal(`${name}-dev`);
+      }
+    });
+
     it('reads every service’s stack, espresso-<service>-<stage>', async () => {
       deployed(STACK_OUTPUTS);
       const outputs = await readStageOutputs(clients().cloudFormation, STAGE);
