@@ -9,7 +9,14 @@ import {
   type Template,
   withDependencies,
 } from '@espresso/local-cloud';
-import { functionRoles, packageForTest } from '@espresso/test-support';
+import {
+  cfnLintTemplates,
+  dependencyCycles,
+  formatCycle,
+  formatFinding,
+  functionRoles,
+  packageForTest,
+} from '@espresso/test-support';
 import aslValidator from 'asl-validator';
 import { expect } from 'chai';
 
@@ -74,6 +81,7 @@ const referencedIds = (value: unknown): string[] => {
 describe(`deploy readiness: every service packaged for stage ${STAGE} through compose`, function () {
   this.timeout(600_000);
   const templates: Record<string, Template> = {};
+  const texts: Record<string, string> = {};
   const zips: Record<string, Awaited<ReturnType<typeof packageForTest>>['contents']> = {};
   const params: Record<string, Record<string, string>> = {};
 
@@ -86,8 +94,13 @@ describe(`deploy readiness: every service packaged for stage ${STAGE} through co
       composed.map((s) => s.name),
     )) {
       params[service.name] = resolveComposeParams(service, outputs);
-      const { template, contents } = await packageForTest(service.dir, STAGE, params[service.name]);
+      const { template, templateText, contents } = await packageForTest(
+        service.dir,
+        STAGE,
+        params[service.name],
+      );
       templates[service.name] = template;
+      texts[service.name] = templateText;
       zips[service.name] = contents;
       outputs[service.name] = localOutputs(
         template,
@@ -110,6 +123,25 @@ describe(`deploy readiness: every service packaged for stage ${STAGE} through co
         expect(value, `${service} param ${key}`).not.to.match(/\$\{|undefined|\[object/);
       }
     }
+  });
+
+  it("passes AWS's CloudFormation linter: no error, no warning beyond .cfnlintrc.yaml's", async function () {
+    this.timeout(120_000);
+    // cfn-lint (Python) must be installed: the test fails saying how when it is not.
+    const findings = await cfnLintTemplates(
+      Object.entries(texts).map(([service, text]) => ({
+        label: `services/${service} (stage ${STAGE})`,
+        text,
+      })),
+    );
+    expect(findings.map(formatFinding)).to.deep.equal([]);
+  });
+
+  it("forms no dependency cycle among any template's resources (Ref, GetAtt, Sub, DependsOn)", () => {
+    const cycles = Object.entries(templates).flatMap(([service, template]) =>
+      dependencyCycles(template).map((cycle) => `${service}: ${formatCycle(cycle)}`),
+    );
+    expect(cycles).to.deep.equal([]);
   });
 
   it('ships each function as one minified bundle within its size budget, nothing else', () => {

@@ -9,6 +9,8 @@ const run = promisify(execFile);
 
 export interface PackagedService {
   template: Template;
+  /** The template as `serverless package` wrote it (for cfn-lint, whose lines are its lines). */
+  templateText: string;
   /** The zip files `serverless package` wrote, one per function when packaged individually. */
   artifacts: string[];
   /** What each of those zips holds: entry name → uncompressed bytes. */
@@ -48,18 +50,64 @@ export const packageForTest = async (
       ],
       { cwd: serviceDir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 1 << 24 },
     );
-    const template = JSON.parse(
-      await readFile(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
-    ) as Template;
+    const templateText = await readFile(
+      path.join(out, 'cloudformation-template-update-stack.json'),
+      'utf8',
+    );
+    const template = JSON.parse(templateText) as Template;
     const { readdir } = await import('node:fs/promises');
     const artifacts = (await readdir(out)).filter((f) => f.endsWith('.zip'));
     const contents: PackagedService['contents'] = {};
     for (const zip of artifacts) contents[zip] = await zipEntries(path.join(out, zip));
-    return { template, artifacts, contents };
+    return { template, templateText, artifacts, contents };
   } finally {
     await rm(out, { recursive: true, force: true });
   }
 };
+
+/**
+ * The service's configuration as the framework resolves it for `stage` (`serverless print`):
+ * every variable filled in, nothing packaged (a few seconds, no bundling) — for what depends
+ * on the stage without packaging it again, e.g. what `prod` keeps.
+ */
+export const printForTest = async (
+  serviceDir: string,
+  stage: string,
+  params: Record<string, string> = {},
+): Promise<{
+  resources: {
+    Resources: Template['Resources'];
+    Parameters?: Record<string, { Default?: unknown }>;
+  };
+}> => {
+  const { stdout } = await run(
+    path.join(serviceDir, 'node_modules', '.bin', 'serverless'),
+    [
+      'print',
+      '--stage',
+      stage,
+      '--format',
+      'json',
+      ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
+    ],
+    { cwd: serviceDir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 1 << 24 },
+  );
+  return JSON.parse(stdout);
+};
+
+/** The DeletionPolicy and UpdateReplacePolicy of every DynamoDB table, by logical id. */
+export const tablePolicies = (resources: Template['Resources']) =>
+  Object.fromEntries(
+    Object.entries(resources)
+      .filter(([, r]) => r.Type === 'AWS::DynamoDB::Table')
+      .map(([id, r]) => {
+        const { DeletionPolicy, UpdateReplacePolicy } = r as {
+          DeletionPolicy?: string;
+          UpdateReplacePolicy?: string;
+        };
+        return [id, { DeletionPolicy, UpdateReplacePolicy }];
+      }),
+  );
 
 export interface Statement {
   Effect: string;

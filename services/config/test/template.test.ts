@@ -3,7 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Template } from '@espresso/local-cloud';
 import { checkServiceTemplate, SERVICE_CONTRACTS } from '@espresso/schemas/contracts';
-import { functionRoles, ownPermissions, packageForTest } from '@espresso/test-support';
+import {
+  functionRoles,
+  ownPermissions,
+  packageForTest,
+  printForTest,
+  tablePolicies,
+} from '@espresso/test-support';
 import { expect } from 'chai';
 
 const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -356,5 +362,15 @@ describe('config service template (serverless package)', function () {
       'ShopsTableArn',
       'HttpApiUrl',
     ]);
+  });
+
+  it('deletes its tables with the stack on a non-prod stage and keeps them on prod (serverless.common.yml)', async function () {
+    this.timeout(60_000);
+    // A kept table under its fixed name would make `remove` then `deploy` of a stage fail.
+    const deleted = { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
+    const kept = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+    expect(tablePolicies(template.Resources)).to.deep.equal({ ShopsTable: deleted });
+    const prod = await printForTest(serviceDir, 'prod');
+    expect(tablePolicies(prod.resources.Resources)).to.deep.equal({ ShopsTable: kept });
   });
 });

@@ -8,6 +8,8 @@ import {
   functionRoles,
   ownPermissions,
   packageForTest,
+  printForTest,
+  tablePolicies,
 } from '@espresso/test-support';
 import { expect } from 'chai';
 
@@ -262,5 +264,111 @@ describe('metrics service template (serverless package)', function () {
       expect(String(alarm.AlarmName)).to.include('tpl');
       expect(alarm.AlarmActions).to.deep.equal([{ Ref: 'AlarmTopic' }]);
     }
+  });
+  it('pages on real workflow failures only: OrderProcessor failed, timed out or aborted; OrderManager timed out', () => {
+    // An ordinary 409 (two baristas claim one order) ends in the OrderManager's OrderConflict
+    // Fail state, an ExecutionsFailed of that machine: alarming on it would page on races.
+    type Query = {
+      Id: string;
+      MetricStat?: {
+        Metric: { MetricName: string; Dimensions: { Name: string; Value: string }[] };
+      };
+    };
+    const queries = props('WorkflowFailuresAlarm').Metrics as Query[];
+    const watched = queries
+      .filter((q) => q.MetricStat)
+      .map((q) => {
+        const { MetricName, Dimensions } = q.MetricStat?.Metric ?? {
+          MetricName: '',
+          Dimensions: [],
+        };
+        const machine = Dimensions.find((d) => d.Name === 'StateMachineArn')?.Value;
+        return `${machine === params.orderProcessorArn ? 'OrderProcessor' : machine === params.orderManagerArn ? 'OrderManager' : machine} ${MetricName}`;
+      });
+    expect(watched.sort()).to.deep.equal([
+      'OrderManager ExecutionsTimedOut',
+      'OrderProcessor ExecutionsAborted',
+      'OrderProcessor ExecutionsFailed',
+      'OrderProcessor ExecutionsTimedOut',
+    ]);
+    const sum = queries.find((q) => !q.MetricStat) as Query & { Expression?: string };
+    expect(sum.Expression).to.equal('SUM(METRICS())');
+  });
+
+  it('encrypts the alarm topic with a rotated key of its own that CloudWatch may use (not alias/aws/sns)', () => {
+    expect(props('AlarmTopic').KmsMasterKeyId).to.deep.equal({ Ref: 'AlarmTopicKey' });
+    expect(template.Resources.AlarmTopicKey?.Type).to.equal('AWS::KMS::Key');
+    const key = props('AlarmTopicKey');
+    expect(key.EnableKeyRotation).to.equal(true);
+    type KeyStatement = { Effect: string; Principal: Record<string, unknown>; Action: unknown };
+    const statements = (key.KeyPolicy as { Statement: KeyStatement[] }).Statement;
+    const byPrincipal = Object.fromEntries(
+      statements.map((s) => [JSON.stringify(s.Principal), [s.Effect, s.Action]]),
+    );
+    expect(byPrincipal).to.deep.equal({
+      [JSON.stringify({
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub text.
+        AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' },
+      })]: ['Allow', 'kms:*'],
+      [JSON.stringify({ Service: 'cloudwatch.amazonaws.com' })]: [
+        'Allow',
+        ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      ],
+    });
+    expect(props('AlarmTopicKeyAlias')).to.deep.equal({
+      AliasName: 'alias/espresso-metrics-tpl-alarms',
+      TargetKeyId: { Ref: 'AlarmTopicKey' },
+    });
+  });
+
+  it('mails the alarms to the stage’s alarmEmail param, and subscribes nobody when it is empty', async function () {
+    this.timeout(60_000);
+    // Packaged with no alarmEmail: the subscription exists only under a condition that is false.
+    const subscription = template.Resources.AlarmEmailSubscription as {
+      Type: string;
+      Condition?: string;
+      Properties?: Record<string, unknown>;
+    };
+    expect(subscription.Type).to.equal('AWS::SNS::Subscription');
+    expect(subscription.Condition).to.equal('HasAlarmEmail');
+    expect(subscription.Properties).to.deep.equal({
+      TopicArn: { Ref: 'AlarmTopic' },
+      Protocol: 'email',
+      Endpoint: { Ref: 'AlarmEmail' },
+    });
+    const packaged = template as Template & {
+      Parameters?: Record<string, { Type: string; Default: string }>;
+      Conditions?: Record<string, unknown>;
+    };
+    expect(packaged.Parameters?.AlarmEmail).to.include({ Type: 'String', Default: '' });
+    expect(packaged.Conditions?.HasAlarmEmail).to.deep.equal({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }],
+    });
+    // With the param, the address is the parameter's value.
+    const withEmail = await printForTest(serviceDir, 'tpl', {
+      ...params,
+      alarmEmail: 'ops@example.com',
+    });
+    expect(withEmail.resources.Parameters?.AlarmEmail?.Default).to.equal('ops@example.com');
+  });
+
+  it('gives every output one value (the framework’s HttpApiUrl, not a second one merged into it)', () => {
+    for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+      const value = output.Value;
+      const ok =
+        typeof value === 'string' ||
+        (value !== null && typeof value === 'object' && Object.keys(value).length === 1);
+      expect(ok, `${name}: ${JSON.stringify(value)}`).to.equal(true);
+    }
+    expect(Object.keys(template.Outputs?.HttpApiUrl?.Value as object)).to.deep.equal(['Fn::Join']);
+  });
+
+  it('deletes its table with the stack on a non-prod stage and keeps it on prod (serverless.common.yml)', async function () {
+    this.timeout(60_000);
+    const deleted = { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
+    const kept = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+    expect(tablePolicies(template.Resources)).to.deep.equal({ MetricsTable: deleted });
+    const prod = await printForTest(serviceDir, 'prod', params);
+    expect(tablePolicies(prod.resources.Resources)).to.deep.equal({ MetricsTable: kept });
   });
 });

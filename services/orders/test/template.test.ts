@@ -6,9 +6,13 @@ import { isDetailType } from '@espresso/schemas';
 import { checkServiceTemplate, SERVICE_CONTRACTS } from '@espresso/schemas/contracts';
 import {
   CONFIG_OUTPUT_PARAMS,
+  dependencyCycles,
+  formatCycle,
   functionRoles,
   ownPermissions,
   packageForTest,
+  printForTest,
+  tablePolicies,
 } from '@espresso/test-support';
 import aslValidator from 'asl-validator';
 import { expect } from 'chai';
@@ -241,5 +245,35 @@ describe('orders service template (serverless package)', function () {
       .and.to.contain('states:SendTaskSuccess');
     expect(statements).to.contain('stateMachine:espresso-orders-tpl-order-processor');
     expect(statements).not.to.contain('"Resource":"*"');
+  });
+  it('forms no dependency cycle: its roles name the workflows by ARN, not Ref (cfn-lint E3004)', () => {
+    // The OrderProcessor invokes awaitCustomer and awaitBarista, whose roles may resume it.
+    expect(dependencyCycles(template).map(formatCycle)).to.deep.equal([]);
+    for (const [id, fn] of resources('AWS::Lambda::Function')) {
+      const environment = fn.Properties?.Environment as
+        | { Variables?: Record<string, unknown> }
+        | undefined;
+      expect(JSON.stringify(environment?.Variables?.ORDER_MANAGER_ARN), id).to.include(
+        ':stateMachine:espresso-orders-tpl-order-manager',
+      );
+    }
+  });
+
+  it('deletes its tables with the stack on a non-prod stage and keeps them on prod (serverless.common.yml)', async function () {
+    this.timeout(60_000);
+    // A kept table under its fixed name would make `remove` then `deploy` of a stage fail.
+    const deleted = { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
+    const kept = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+    expect(tablePolicies(template.Resources)).to.deep.equal({
+      OrdersTable: deleted,
+      QrCodesTable: deleted,
+      CountersTable: deleted,
+    });
+    const prod = await printForTest(serviceDir, 'prod', params);
+    expect(tablePolicies(prod.resources.Resources)).to.deep.equal({
+      OrdersTable: kept,
+      QrCodesTable: kept,
+      CountersTable: kept,
+    });
   });
 });

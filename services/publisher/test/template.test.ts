@@ -9,6 +9,8 @@ import {
   functionRoles,
   ownPermissions,
   packageForTest,
+  printForTest,
+  tablePolicies,
 } from '@espresso/test-support';
 import { expect } from 'chai';
 
@@ -159,5 +161,14 @@ describe('publisher service template (serverless package)', function () {
       jwtAudience: output('UserPoolClientId'),
     });
     expect(await readFile(composeFile, 'utf8')).to.contain('path: services/publisher');
+  });
+  it('deletes its tables with the stack on a non-prod stage and keeps them on prod (serverless.common.yml)', async function () {
+    this.timeout(60_000);
+    // A kept table under its fixed name would make `remove` then `deploy` of a stage fail.
+    const deleted = { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
+    const kept = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
+    expect(tablePolicies(template.Resources)).to.deep.equal({ ConnectionsTable: deleted });
+    const prod = await printForTest(serviceDir, 'prod', params);
+    expect(tablePolicies(prod.resources.Resources)).to.deep.equal({ ConnectionsTable: kept });
   });
 });
