@@ -183,6 +183,13 @@ describe('config service template (serverless package)', function () {
     }
   });
 
+  /** `serverless print --stage prod`, once for the tests that compare prod with other stages. */
+  let prodPrint: ReturnType<typeof printForTest> | undefined;
+  const printedForProd = () => {
+    prodPrint ??= printForTest(serviceDir, 'prod');
+    return prodPrint;
+  };
+
   /** The one resource of `type`, by its logical id. */
   const only = (type: string) => {
     const found = resources(type);
@@ -238,6 +245,15 @@ describe('config service template (serverless package)', function () {
     expect(template.Outputs?.HostedUiUrl?.Value).to.deep.equal({
       'Fn::Sub': 'https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com',
     });
+  });
+
+  it('lets only the stage’s distribution sign in on prod (no dev server)', async function () {
+    this.timeout(60_000);
+    const prod = await printedForProd();
+    const client = prod.resources.Resources.UserPoolClient?.Properties ?? {};
+    const webUrl = { 'Fn::Sub': 'https://${WebDistribution.DomainName}/' };
+    expect(client.CallbackURLs).to.deep.equal([webUrl]);
+    expect(client.LogoutURLs).to.deep.equal([webUrl]);
   });
 
   it('keeps the web app in a private, encrypted bucket that only the stage’s distribution reads', () => {
@@ -370,7 +386,7 @@ describe('config service template (serverless package)', function () {
     const deleted = { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' };
     const kept = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' };
     expect(tablePolicies(template.Resources)).to.deep.equal({ ShopsTable: deleted });
-    const prod = await printForTest(serviceDir, 'prod');
+    const prod = await printedForProd();
     expect(tablePolicies(prod.resources.Resources)).to.deep.equal({ ShopsTable: kept });
   });
 });
