@@ -56,21 +56,40 @@ describe('local cloud end to end: config API → bus → rule targets', function
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
-  it('answers a function again after one of its calls timed out (serverless offline patched)', async () => {
-    const probe = stack.endpoints.services?.probe;
-    if (!probe) throw new Error('the probe has no HTTP API');
-    const timedOut = await fetch(`${probe}/nap?ms=2500`);
-    const text = await timedOut.text();
-    expect(text, `${timedOut.status} ${text}`).to.match(/Lambda timeout/);
-
-    // Unpatched, the instance's worker thread is gone and each of these times out as well.
-    for (let i = 0; i < 3; i++) {
+  /** `n` quick calls of the nap function, each answered 200 without waiting for a timeout. */
+  const expectAnswers = async (probe: string, n: number) => {
+    for (let i = 0; i < n; i++) {
       const started = Date.now();
       const res = await fetch(`${probe}/nap?ms=0`);
       expect(res.status).to.equal(200);
       expect(await res.json()).to.deep.equal({ napped: 0 });
       expect(Date.now() - started, 'answered without waiting for a timeout').to.be.below(1000);
     }
+  };
+
+  it('answers a call that ran past the function timeout 503 Service Unavailable, as an HTTP API does, and the next calls again (serverless offline patched)', async () => {
+    const probe = stack.endpoints.services?.probe;
+    if (!probe) throw new Error('the probe has no HTTP API');
+    const timedOut = await fetch(`${probe}/nap?ms=2500`);
+    const text = await timedOut.text();
+    // Unpatched, serverless offline 13 answered 200 with a LambdaTimeoutError body: a client
+    // was told "success" for a call that never finished.
+    expect(timedOut.status, text).to.equal(503);
+    expect(JSON.parse(text)).to.deep.equal({ message: 'Service Unavailable' });
+    expect(timedOut.headers.get('content-type')).to.match(/^application\/json/);
+
+    // Unpatched, the instance's worker thread is gone and each of these times out as well.
+    await expectAnswers(probe, 3);
+  });
+
+  it('answers a call whose handler threw 500 Internal Server Error, as an HTTP API does, never 200', async () => {
+    const probe = stack.endpoints.services?.probe;
+    if (!probe) throw new Error('the probe has no HTTP API');
+    const failed = await fetch(`${probe}/nap?ms=0&fail=1`);
+    const text = await failed.text();
+    expect(failed.status, text).to.equal(500);
+    expect(JSON.parse(text)).to.deep.equal({ message: 'Internal Server Error' });
+    await expectAnswers(probe, 1);
   });
 
   it('builds the probe rules from the packaged template', () => {
