@@ -4,7 +4,8 @@
  * The stage's CloudWatch dashboard body, for serverless.yml:
  *   DashboardBody: ${file(./cloudwatch.cjs):dashboardBody}
  *
- * Names come from the service's own config (`custom.names`, the stage, `${aws:region}`) and
+ * Names come from the service's own config (`custom.names`, the stage, `${aws:region}`, the
+ * metrics namespace of provider.environment `POWERTOOLS_METRICS_NAMESPACE`) and
  * the compose params (the orders service's state machines and HTTP API id). This service's
  * own API id is only known once deployed, so the body
  * is an `Fn::Join` that puts `Ref HttpApi` in its place. Nothing is hard-coded.
@@ -33,7 +34,9 @@ const dashboardBody = async ({ resolveVariable }) => {
   const v = (address) => resolveVariable(address);
   const region = await v('aws:region');
   const stage = await v('sls:stage');
-  const namespace = await v('self:custom.names.metricsNamespace');
+  // The stage's business-metrics namespace: the one every function emits to (set once in
+  // services/serverless.common.yml provider.environment, read by Powertools Metrics).
+  const namespace = await v('self:provider.environment.POWERTOOLS_METRICS_NAMESPACE');
   const service = await v('self:service');
   const queue = await v('self:custom.names.endingsQueue');
   const dlq = await v('self:custom.names.endingsDlq');
@@ -65,6 +68,15 @@ const dashboardBody = async ({ resolveVariable }) => {
 
   return joinWithSlots({
     widgets: [
+      widget(
+        'Orders placed (per shop)',
+        search(
+          'placed',
+          `SEARCH('{${namespace},service,shopId} MetricName="OrdersPlaced"', 'Sum', 3600)`,
+          '',
+        ),
+        { period: 3600, stat: 'Sum' },
+      ),
       widget(
         'Orders by outcome (per shop)',
         search(

@@ -7,6 +7,9 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+/** The region of the local stack: its ARNs, its SDK clients and its packaged templates. */
+export const LOCAL_REGION = 'us-east-1';
+
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const COMPOSE_FILE = path.join(REPO_ROOT, 'serverless-compose.yml');
 
@@ -45,10 +48,13 @@ export const packageService = async (options: {
   log: (line: string) => void;
 }): Promise<void> => {
   const { dir, stage, params } = options;
+  // provider.region is `--region`, else AWS_REGION, else us-east-1: the local stage is always
+  // packaged in the local stack's region, whatever the shell exports for a deployed stage.
+  const region = stage === 'local' ? LOCAL_REGION : (process.env.AWS_REGION ?? 'us-east-1');
   const out = path.join(dir, '.serverless');
   const template = path.join(out, 'cloudformation-template-update-stack.json');
   const marker = path.join(out, 'local-package.json');
-  const key = JSON.stringify({ stage, params });
+  const key = JSON.stringify({ stage, region, params });
   if (existsSync(template) && existsSync(marker)) {
     const built = await mtime(template);
     const sources = await Promise.all(
@@ -69,7 +75,11 @@ export const packageService = async (options: {
       stage,
       ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
     ],
-    { cwd: dir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 16 * 1024 * 1024 },
+    {
+      cwd: dir,
+      env: { ...process.env, AWS_REGION: region, SLS_TELEMETRY_DISABLED: '1' },
+      maxBuffer: 16 * 1024 * 1024,
+    },
   );
   await writeFile(marker, key);
 };

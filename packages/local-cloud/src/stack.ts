@@ -28,12 +28,11 @@ import { createLambdaInvoker } from './lambda';
 import { type OfflineService, startOffline } from './offline';
 import { createRuleRouter, type RuleRouter, rulesFromTemplate } from './rules';
 import { seedDemoShop } from './seed';
-import { COMPOSE_FILE, packageService, REPO_ROOT, SERVICE_PORTS } from './services';
+import { COMPOSE_FILE, LOCAL_REGION, packageService, REPO_ROOT, SERVICE_PORTS } from './services';
 import { startLocalSqs } from './sqs';
 import { startLocalStepFunctions, stateMachinesFromTemplate } from './stepfunctions';
 import { freePort, localCredentials } from './util';
 
-export const LOCAL_REGION = 'us-east-1';
 export const DEFAULT_STATE_DIR = path.join(REPO_ROOT, '.local');
 
 /** Fixed ports of `pnpm start` for the local AWS endpoints (the services' are in SERVICE_PORTS). */

@@ -17,6 +17,18 @@ export interface PackagedService {
   contents: Record<string, { name: string; bytes: number }[]>;
 }
 
+/**
+ * The framework's environment: this process's without a region of the shell (provider.region
+ * reads `AWS_REGION`, so a developer's exported region would move the templates the tests
+ * compare off us-east-1), plus what the test asks for.
+ */
+const frameworkEnv = (env: Record<string, string> = {}) => ({
+  ...process.env,
+  AWS_REGION: undefined,
+  ...env,
+  SLS_TELEMETRY_DISABLED: '1',
+});
+
 /** The entries of a zip (`zipinfo -l`: permissions, version, os, size, … name). */
 const zipEntries = async (zip: string) => {
   const { stdout } = await run('zipinfo', ['-l', zip], { maxBuffer: 1 << 24 });
@@ -48,7 +60,7 @@ export const packageForTest = async (
         out,
         ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
       ],
-      { cwd: serviceDir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 1 << 24 },
+      { cwd: serviceDir, env: frameworkEnv(), maxBuffer: 1 << 24 },
     );
     const templateText = await readFile(
       path.join(out, 'cloudformation-template-update-stack.json'),
@@ -74,7 +86,11 @@ export const printForTest = async (
   serviceDir: string,
   stage: string,
   params: Record<string, string> = {},
+  /** Environment for the framework, over this process's (e.g. `{ AWS_REGION: 'eu-west-1' }`). */
+  env: Record<string, string> = {},
 ): Promise<{
+  provider: { region: string; environment: Record<string, string> };
+  functions: Record<string, { environment?: Record<string, string> }>;
   resources: {
     Resources: Template['Resources'];
     Parameters?: Record<string, { Default?: unknown }>;
@@ -90,7 +106,7 @@ export const printForTest = async (
       'json',
       ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
     ],
-    { cwd: serviceDir, env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' }, maxBuffer: 1 << 24 },
+    { cwd: serviceDir, env: frameworkEnv(env), maxBuffer: 1 << 24 },
   );
   return JSON.parse(stdout);
 };

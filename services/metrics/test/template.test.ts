@@ -224,8 +224,14 @@ describe('metrics service template (serverless package)', function () {
       );
     });
 
-    it('shows business metrics from the stage namespace: outcomes, drinks, wait and make', () => {
-      for (const name of ['OrdersEnded', 'DrinksCompleted', 'WaitTime', 'MakeTime']) {
+    it('shows business metrics from the stage namespace: placed, outcomes, drinks, wait and make', () => {
+      for (const name of [
+        'OrdersPlaced',
+        'OrdersEnded',
+        'DrinksCompleted',
+        'WaitTime',
+        'MakeTime',
+      ]) {
         expect(text).to.include(name);
       }
       expect(text).to.include('ServerlessEspresso/tpl');
@@ -233,6 +239,78 @@ describe('metrics service template (serverless package)', function () {
       expect(text).to.include('ExecutionsFailed');
       expect(text).to.include('ExecutionsTimedOut');
     });
+  });
+
+  describe('one metrics namespace per stage (services/serverless.common.yml)', () => {
+    const NAMESPACE = 'ServerlessEspresso/tpl';
+
+    it('gives every function the stage namespace Powertools Metrics emits to', () => {
+      const functions = ofType('AWS::Lambda::Function');
+      expect(functions).to.not.be.empty;
+      for (const [id, fn] of functions) {
+        const env = (fn.Properties?.Environment as { Variables?: Record<string, unknown> })
+          ?.Variables;
+        expect(env?.POWERTOOLS_METRICS_NAMESPACE, id).to.equal(NAMESPACE);
+      }
+    });
+
+    it('reads every business metric of the dashboard from that namespace, and alarms too', () => {
+      const [separator, parts] = (
+        props('Dashboard').DashboardBody as { 'Fn::Join': [string, unknown[]] }
+      )['Fn::Join'];
+      const body = JSON.parse(
+        parts.map((p) => (typeof p === 'string' ? p : 'API')).join(separator),
+      ) as { widgets: { properties: { metrics: unknown[] } }[] };
+      // A metric is [Namespace, MetricName, …] or { expression: "SEARCH('{Namespace,dim,…} …')" }.
+      const metrics = body.widgets.flatMap((w) => w.properties.metrics);
+      const expressions = metrics
+        .filter((m): m is { expression: string } => !Array.isArray(m))
+        .map((m) => m.expression);
+      const namespaces = [
+        ...metrics.filter((m): m is string[] => Array.isArray(m)).map((m) => String(m[0])),
+        ...expressions.map((e) => /^SEARCH\('\{([^,}]+)/.exec(e)?.[1] ?? e),
+      ];
+      const custom = namespaces.filter((ns) => !ns.startsWith('AWS/'));
+      expect(custom).to.include(NAMESPACE);
+      expect(new Set(custom)).to.deep.equal(new Set([NAMESPACE]));
+      expect(expressions).to.include(
+        `SEARCH('{${NAMESPACE},service,shopId} MetricName="OrdersPlaced"', 'Sum', 3600)`,
+      );
+      const alarmNamespaces = ofType('AWS::CloudWatch::Alarm').flatMap(([, r]) =>
+        [...JSON.stringify(r.Properties).matchAll(/"Namespace":"([^"]+)"/g)].map((m) => m[1]),
+      );
+      expect(alarmNamespaces).to.not.be.empty;
+      for (const ns of alarmNamespaces.filter((n) => !n?.startsWith('AWS/')))
+        expect(ns).to.equal(NAMESPACE);
+    });
+
+    it('puts every service of a stage in that stage’s namespace, with no function of its own', async function () {
+      this.timeout(120_000);
+      const services = path.resolve(serviceDir, '..');
+      for (const service of ['config', 'orders', 'publisher', 'metrics']) {
+        const printed = await printForTest(path.join(services, service), 'pr-7', params);
+        expect(printed.provider.environment.POWERTOOLS_METRICS_NAMESPACE, service).to.equal(
+          'ServerlessEspresso/pr-7',
+        );
+        for (const [name, fn] of Object.entries(printed.functions ?? {}))
+          expect(fn.environment?.POWERTOOLS_METRICS_NAMESPACE, `${service} ${name}`).to.be
+            .undefined;
+      }
+    });
+  });
+
+  it('deploys to the shell’s AWS_REGION when no --region is given (README "Deploying")', async function () {
+    this.timeout(60_000);
+    const printed = await printForTest(serviceDir, 'tpl', params, { AWS_REGION: 'eu-west-1' });
+    expect(printed.provider.region).to.equal('eu-west-1');
+    // What is derived from the region follows it: the dashboard's widgets.
+    const body = JSON.stringify(printed.resources.Resources.Dashboard?.Properties?.DashboardBody);
+    const regions = [...body.matchAll(/region\\+":\\+"([a-z0-9-]+)/g)].map((m) => m[1]);
+    expect(regions).to.not.be.empty;
+    expect(new Set(regions)).to.deep.equal(new Set(['eu-west-1']));
+    // And without it, the framework's default.
+    expect(template.Resources.Dashboard).to.exist;
+    expect(JSON.stringify(template.Resources.Dashboard?.Properties)).to.include('us-east-1');
   });
 
   it('alarms on a non-empty DLQ, the oldest message, workflow failures and API 5xx rates', () => {

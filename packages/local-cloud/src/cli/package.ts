@@ -1,5 +1,5 @@
 /**
- * `pnpm package:service <service> [--stage <stage>]`: `serverless package` for one service of
+ * `pnpm package:service <service> [--stage <stage>] [--region <region>]`: `serverless package` for one service of
  * serverless-compose.yml, offline, with its compose params resolved — what an owner runs to see
  * the CloudFormation a deploy of just that service would upload. With no service
  * (`pnpm package --stage <stage>`): every service, in deploy order.
@@ -21,8 +21,12 @@ import { COMPOSE_FILE, packageService, REPO_ROOT } from '../services';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { stage: { type: 'string', default: 'dev' } },
+  options: { stage: { type: 'string', default: 'dev' }, region: { type: 'string' } },
 });
+// As serverless.common.yml's provider.region: --region, else AWS_REGION, else us-east-1; the
+// framework reads it from AWS_REGION, and the placeholder ARNs of outputs resolved offline name it.
+if (values.region) process.env.AWS_REGION = values.region;
+const region = process.env.AWS_REGION ?? 'us-east-1';
 const say = (line: string) => console.log(`[package] ${line}`);
 const stage = values.stage;
 const started = Date.now();
@@ -63,7 +67,7 @@ try {
     const template = await readPackagedTemplate(service.dir);
     outputs[service.name] = localOutputs(
       template,
-      buildResolveContext([template], 'us-east-1', LOCAL_ACCOUNT_ID),
+      buildResolveContext([template], region, LOCAL_ACCOUNT_ID),
     );
     say(`${service.name}: not deployed for ${stage}, outputs resolved offline (placeholders)`);
   }
