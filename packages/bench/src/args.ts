@@ -26,7 +26,9 @@ export const BENCH_USAGE = `pnpm bench [options]
   --skip-ready         skip the stack start-up measurements
   --only bundles       only bundle sizes and cold imports of services/*/.serverless/
                        as packaged now (run \`pnpm package\` first); starts no stack
-  --out <folder>       where the JSON goes (default bench-results/)`;
+  --out <folder>       where the JSON goes (default bench-results/)
+Prints each figure beside its target (src/targets.ts). Exit code 1 only on errors (bad options,
+a crash, errors in the workload); a missed target is reported, never failed.`;
 
 const positive = (name: string, text: string, min = 1) => {
   const n = Number(text);

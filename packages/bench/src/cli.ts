@@ -5,8 +5,13 @@ import { BENCH_USAGE, parseBenchArgs } from './args';
 import { loadPrices } from './cost';
 import { benchReport, bundlesReport } from './report';
 import { runBench, runBundlesOnly } from './run';
+import { benchExitCode } from './targets';
 
-/* `pnpm bench`: measures, prints the figures, and writes them as JSON under bench-results/. */
+/*
+ * `pnpm bench`: measures, prints each figure beside its target (src/targets.ts), and writes them
+ * as JSON under bench-results/. Exit code 1 only on errors (a crash, bad options, or errors in
+ * the workload), never on a missed target.
+ */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const main = async () => {
@@ -37,6 +42,8 @@ const main = async () => {
   await writeFile(file, json);
   await writeFile(path.join(args.out, 'latest.json'), json);
   console.log(`\nwritten: ${path.relative(process.cwd(), file)} (and latest.json)`);
+  // Missed targets are in the table; only errors fail the command.
+  process.exitCode = benchExitCode(result);
 };
 
 main().catch((error: unknown) => {

@@ -4,3 +4,4 @@ export * from './cost';
 export * from './meter';
 export * from './report';
 export * from './run';
+export * from './targets';
