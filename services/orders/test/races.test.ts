@@ -72,10 +72,12 @@ describe('orders under load and at the edges of their lifecycle (local stack)', 
   ) => {
     const step = 20;
     let warm = 0;
+    let last: Answer[] = [];
     for (let wave = 1; wave <= 12; wave++) {
       const size = Math.min(n, warm + step);
       const call = await prepare();
       const answers = await Promise.all(Array.from({ length: size }, () => timed(call)));
+      last = answers;
       const unexpected = answers.filter((a) => a.status !== expected && a.status !== 503);
       expect(unexpected, `${what}, wave ${wave}: ${listed(answers)}`).to.deep.equal([]);
       warm = count(
@@ -84,7 +86,7 @@ describe('orders under load and at the edges of their lifecycle (local stack)', 
       );
       if (size === n && warm === n) return;
     }
-    expect.fail(`${what}: no wave of ${n} without a time-out in 12`);
+    expect.fail(`${what}: no wave of ${n} without a time-out in 12; the last: ${listed(last)}`);
   };
 
   describe('races', () => {
