@@ -57,6 +57,7 @@ export const rehearsalEnvironment = (
   AWS_SECRET_ACCESS_KEY: 'test',
   AWS_REGION: region,
   AWS_SDK_LOAD_CONFIG: '',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   AWS_PROFILE: '',
 });
 
