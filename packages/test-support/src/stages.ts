@@ -22,12 +22,17 @@ export interface PackagedTemplate {
   text: string;
 }
 
+type PackageOne = (
+  service: Awaited<ReturnType<typeof readCompose>>[number],
+  params: Record<string, string>,
+) => Promise<{ template: Template; text: string; overrides?: Record<string, string> }>;
+
 /**
- * Every service of serverless-compose.yml packaged for `stage` in deploy order, each with its
- * compose params resolved from the outputs of the services before it (placeholder account),
- * into temp folders: what `pnpm package --stage <stage>` builds, leaving `.serverless` alone.
+ * Packages every service of serverless-compose.yml in deploy order, each with its compose params
+ * resolved from the outputs of the services before it (placeholder account; `overrides` replace
+ * outputs the way the caller's stack answers them).
  */
-export const packageStage = async (stage: string): Promise<PackagedTemplate[]> => {
+const packageInComposeOrder = async (packageOne: PackageOne): Promise<PackagedTemplate[]> => {
   const composed = await readCompose(COMPOSE_FILE);
   const outputs: Record<string, Record<string, string>> = {};
   const packaged: PackagedTemplate[] = [];
@@ -35,16 +40,30 @@ export const packageStage = async (stage: string): Promise<PackagedTemplate[]> =
     composed,
     composed.map((s) => s.name),
   )) {
-    const params = resolveComposeParams(service, outputs);
-    const { template, templateText } = await packageForTest(service.dir, stage, params);
-    packaged.push({ service: service.name, template, text: templateText });
+    const { template, text, overrides } = await packageOne(
+      service,
+      resolveComposeParams(service, outputs),
+    );
+    packaged.push({ service: service.name, template, text });
     outputs[service.name] = localOutputs(
       template,
-      buildResolveContext([template], 'us-east-1', LOCAL_ACCOUNT_ID),
+      buildResolveContext([template], LOCAL_REGION, LOCAL_ACCOUNT_ID),
+      overrides,
     );
   }
   return packaged;
 };
+
+/**
+ * Every service of serverless-compose.yml packaged for `stage` in deploy order, each with its
+ * compose params resolved from the outputs of the services before it (placeholder account),
+ * into temp folders: what `pnpm package --stage <stage>` builds, leaving `.serverless` alone.
+ */
+export const packageStage = (stage: string): Promise<PackagedTemplate[]> =>
+  packageInComposeOrder(async (service, params) => {
+    const { template, templateText } = await packageForTest(service.dir, stage, params);
+    return { template, text: templateText };
+  });
 
 /**
  * The templates of the local stack (stage `local`) as a test's `startTestStack` and
@@ -52,31 +71,17 @@ export const packageStage = async (stage: string): Promise<PackagedTemplate[]> =
  * (the local names; the issuer at its default port, as the stack packages it), so packaging is
  * skipped when a stack already did it, and a stack started after this reuses it.
  */
-export const packageLocalStage = async (
+export const packageLocalStage = (
   log: (line: string) => void = () => undefined,
 ): Promise<PackagedTemplate[]> => {
-  const composed = await readCompose(COMPOSE_FILE);
   const issuerUrl = `http://127.0.0.1:${AWS_PORTS.identity}/local-pool`;
-  const outputs: Record<string, Record<string, string>> = {};
-  const packaged: PackagedTemplate[] = [];
-  for (const service of withDependencies(
-    composed,
-    composed.map((s) => s.name),
-  )) {
-    const params = resolveComposeParams(service, outputs);
+  return packageInComposeOrder(async (service, params) => {
     if (params.issuerUrl !== undefined) params.issuerUrl = issuerUrl;
     await packageService({ name: service.name, dir: service.dir, stage: 'local', params, log });
     const text = await readFile(
       path.join(service.dir, '.serverless', 'cloudformation-template-update-stack.json'),
       'utf8',
     );
-    const template = JSON.parse(text) as Template;
-    packaged.push({ service: service.name, template, text });
-    outputs[service.name] = localOutputs(
-      template,
-      buildResolveContext([template], LOCAL_REGION, LOCAL_ACCOUNT_ID),
-      { IssuerUrl: issuerUrl },
-    );
-  }
-  return packaged;
+    return { template: JSON.parse(text) as Template, text, overrides: { IssuerUrl: issuerUrl } };
+  });
 };
