@@ -97,6 +97,12 @@ export interface ExecutionSummary {
   resumes?: number;
 }
 
+/**
+ * What this engine ran since it started, by state machine type, counted as it happens (not from
+ * the kept executions, which are capped): executions started and state transitions.
+ */
+export type EngineUsage = Record<StateMachineType, { executions: number; transitions: number }>;
+
 /** Where a running execution is, for resuming it after a restart. */
 interface Position {
   /** The top-level state entered last (a Map or Parallel state as a whole). */
@@ -249,6 +255,14 @@ export const createEngine = (options: {
   const machines = new Map<string, LocalStateMachine>();
   const executions = new Map<string, RunningExecution>();
   const finishedOrder: string[] = [];
+  const usage: EngineUsage = {
+    STANDARD: { executions: 0, transitions: 0 },
+    EXPRESS: { executions: 0, transitions: 0 },
+  };
+  const transition = (exec: RunningExecution) => {
+    exec.stateTransitions += 1;
+    usage[exec.machine.type].transitions += 1;
+  };
   /** Running executions read from the state folder, waiting for `resumeExecutions`. */
   let toResume: StoredExecution[] = [];
   let suspended = false;
@@ -371,7 +385,7 @@ export const createEngine = (options: {
             save(exec);
             break;
           }
-          exec.stateTransitions += 1;
+          transition(exec);
           record(
             exec,
             `${state.type}StateEntered`,
@@ -405,7 +419,7 @@ export const createEngine = (options: {
           );
           break;
         case 'StateRetried':
-          exec.stateTransitions += 1;
+          transition(exec);
           break;
         case 'StateFailed':
           if (state && (state.type === 'Map' || state.type === 'Parallel')) {
@@ -683,25 +697,28 @@ export const createEngine = (options: {
     arn: string,
     name: string,
     inputText: string,
-  ): RunningExecution => ({
-    arn,
-    name,
-    machine,
-    input: inputText,
-    status: 'RUNNING',
-    startDate: new Date(),
-    history: [],
-    stateTransitions: 0,
-    resumes: 0,
-    done: Promise.resolve(),
-    finished: false,
-    expressTimedOut: false,
-    abort: () => undefined,
-    cleanups: new Set(),
-    persisted: Boolean(store) && machine.type === 'STANDARD',
-    detached: false,
-    tokens: [],
-  });
+  ): RunningExecution => {
+    usage[machine.type].executions += 1;
+    return {
+      arn,
+      name,
+      machine,
+      input: inputText,
+      status: 'RUNNING',
+      startDate: new Date(),
+      history: [],
+      stateTransitions: 0,
+      resumes: 0,
+      done: Promise.resolve(),
+      finished: false,
+      expressTimedOut: false,
+      abort: () => undefined,
+      cleanups: new Set(),
+      persisted: Boolean(store) && machine.type === 'STANDARD',
+      detached: false,
+      tokens: [],
+    };
+  };
 
   /** Runs `interpreter` (the machine's, or one starting where a restart interrupted it). */
   const run = (exec: RunningExecution, interpreter: StateMachine, input: unknown) => {
@@ -1050,6 +1067,11 @@ export const createEngine = (options: {
           (e) => e.machine.arn === machine.arn && (!statusFilter || e.status === statusFilter),
         )
         .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+    },
+
+    /** Executions started and transitions since the engine started (not capped). */
+    usage(): EngineUsage {
+      return structuredClone(usage);
     },
 
     executions(): ExecutionSummary[] {

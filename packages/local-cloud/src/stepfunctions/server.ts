@@ -229,7 +229,8 @@ const operations = (
 /**
  * Step Functions' awsJson1_0 wire protocol (`POST /`, `X-Amz-Target: AWSStepFunctions.<Op>`,
  * errors `{"__type", "message"}` with status 400), so the SDK's SFNClient works by endpoint.
- * `GET /_local/executions` lists the executions for a status page.
+ * `GET /_local/executions` lists the executions for a status page (the kept ones) and `usage`:
+ * executions started and state transitions by type since the engine started, never capped.
  */
 export const startSfnServer = async (options: {
   port: number;
@@ -252,7 +253,10 @@ export const startSfnServer = async (options: {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/_local/executions') {
-      return reply(res, 200, { executions: options.engine.executions() });
+      return reply(res, 200, {
+        executions: options.engine.executions(),
+        usage: options.engine.usage(),
+      });
     }
     const chunks: Buffer[] = [];
     let size = 0;

@@ -3,7 +3,15 @@ import { SfnApiError, TaskFailure } from './errors';
 import { deferred } from './polyfill';
 
 const TOKEN_PREFIX = 'AQCl';
-const TOKEN_FORMAT = /^AQCl[A-Za-z0-9_-]{96}$/;
+/*
+ * AWS does not document a task token's length (SendTask* accept up to 2048 characters); the
+ * tokens Step Functions hands out are base64 strings of several hundred characters. Ours are as
+ * long (684), so the order items that store them are as big — and cost as many write units — as
+ * on AWS.
+ */
+const TOKEN_RANDOM_BYTES = 510;
+export const TASK_TOKEN_LENGTH = TOKEN_PREFIX.length + (TOKEN_RANDOM_BYTES / 3) * 4;
+const TOKEN_FORMAT = new RegExp(`^${TOKEN_PREFIX}[A-Za-z0-9_-]{${TASK_TOKEN_LENGTH - 4}}$`);
 /** Closed tokens are remembered (to answer `TaskTimedOut`) up to this many, oldest dropped. */
 const KEPT_CLOSED_TOKENS = 50_000;
 
@@ -37,7 +45,7 @@ export const createTaskTokens = () => {
   const closedOrder: string[] = [];
 
   const issue = (executionArn: string): IssuedToken => {
-    const value = `${TOKEN_PREFIX}${randomBytes(72).toString('base64url')}`;
+    const value = `${TOKEN_PREFIX}${randomBytes(TOKEN_RANDOM_BYTES).toString('base64url')}`;
     const record: TokenRecord = { executionArn, open: true, outcome: deferred<unknown>() };
     // Nobody may await the outcome if the task fails before it waits.
     record.outcome.promise.catch(() => undefined);

@@ -336,6 +336,22 @@ describe('local Step Functions (real SFNClient, DynamoDB Local, local EventBridg
         .find((e) => e.executionArn === arn);
       expect(summary).to.include({ status: 'SUCCEEDED', stateTransitions: 4, type: 'STANDARD' });
     });
+
+    it('counts executions and transitions as they happen, beside the kept executions', async () => {
+      type Usage = Record<'STANDARD' | 'EXPRESS', { executions: number; transitions: number }>;
+      const usage = async () =>
+        (
+          (await (await fetch(`${stepFunctions().endpoint}/_local/executions`)).json()) as {
+            usage: Usage;
+          }
+        ).usage;
+      const before = await usage();
+      await finished(await start(router, { drinkId: 'latte' }));
+      const after = await usage();
+      expect(after.STANDARD.executions - before.STANDARD.executions).to.equal(1);
+      expect(after.STANDARD.transitions - before.STANDARD.transitions).to.equal(4);
+      expect(after.EXPRESS).to.deep.equal(before.EXPRESS);
+    });
   });
 
   describe('task tokens', () => {
@@ -350,6 +366,7 @@ describe('local Step Functions (real SFNClient, DynamoDB Local, local EventBridg
       await start(processor, { orderId: second, timeouts: { customerSeconds: 30 } });
       const token = await tokenOnBus(first);
       expect(token).to.have.length.greaterThan(64);
+      expect(token).to.have.length(684); // as long as AWS's (several hundred characters)
       expect(await tokenOnBus(second)).to.not.equal(token);
       expect((await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status).to.equal(
         'RUNNING',
@@ -824,7 +841,7 @@ describe('local Step Functions (real SFNClient, DynamoDB Local, local EventBridg
       expect(listed.stateMachines?.map((m) => m.stateMachineArn)).to.include(processor);
     });
 
-    const wellFormedUnknownToken = `AQCl${'A'.repeat(96)}`;
+    const wellFormedUnknownToken = `AQCl${'A'.repeat(680)}`;
     const missingExecution = `arn:aws:states:${REGION}:${ACCOUNT}:execution:nope:nope`;
     const missingMachine = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:nope`;
     [
