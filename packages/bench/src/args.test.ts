@@ -64,18 +64,24 @@ describe('metric writes per event', () => {
     dynamodb: {
       readUnits: 0,
       writeUnits: 13,
+      failedWriteUnits: 2,
+      failedConditionalWrites: 1,
       tables: {
         'espresso-metrics-local-metrics': {
           requests: 3,
           writeRequests: 2,
           readUnits: 1,
           writeUnits: 12,
+          failedConditionalWrites: 0,
+          failedWriteUnits: 0,
         },
         'espresso-orders-local-orders': {
           requests: 1,
           writeRequests: 1,
           readUnits: 0,
           writeUnits: 1,
+          failedConditionalWrites: 1,
+          failedWriteUnits: 2,
         },
       },
     },

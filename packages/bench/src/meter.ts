@@ -13,7 +13,10 @@ import type { InterposedTarget } from '@espresso/local-cloud';
  * request the handlers and the workflows' integrations make to DynamoDB, EventBridge, SQS, Step
  * Functions, Lambda (the services' invoke endpoints) and the WebSocket management API passes
  * through it and is counted by operation. DynamoDB requests get `ReturnConsumedCapacity: TOTAL`
- * added so the capacity units are DynamoDB Local's own figures, per table.
+ * added so the capacity units are DynamoDB Local's own figures, per table. Writes refused by their
+ * condition are counted apart with the units AWS bills for them (`failedConditionalWrites`);
+ * conditional single-item writes get `ReturnValuesOnConditionCheckFailure: ALL_OLD` added so the
+ * existing item's size is known (the handlers see an `Item` on the error they did not ask for).
  */
 
 export interface TableUse {
@@ -22,12 +25,23 @@ export interface TableUse {
   writeRequests: number;
   readUnits: number;
   writeUnits: number;
+  /** Writes refused by their condition (a cancelled transaction counts each of its writes). */
+  failedConditionalWrites: number;
+  /** What AWS bills for them (`failedWriteUnits`): not in `writeUnits`. */
+  failedWriteUnits: number;
 }
 
 export interface MeterCounts {
   /** target → operation (X-Amz-Target's operation, a function name, `PostToConnection`) → n. */
   requests: Record<string, Record<string, number>>;
-  dynamodb: { readUnits: number; writeUnits: number; tables: Record<string, TableUse> };
+  dynamodb: {
+    readUnits: number;
+    writeUnits: number;
+    /** Write units of writes whose condition failed: billed by DynamoDB, reported by nobody. */
+    failedWriteUnits: number;
+    failedConditionalWrites: number;
+    tables: Record<string, TableUse>;
+  };
   /** PutEvents entries (what EventBridge bills), whoever put them through the proxy. */
   eventEntries: number;
   /** Lambda invocations through the invoke endpoints: function → count and total ms. */
@@ -43,9 +57,17 @@ const WRITES = new Set([
   'TransactWriteItems',
 ]);
 
+const SINGLE_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
+
 const empty = (): MeterCounts => ({
   requests: {},
-  dynamodb: { readUnits: 0, writeUnits: 0, tables: {} },
+  dynamodb: {
+    readUnits: 0,
+    writeUnits: 0,
+    failedWriteUnits: 0,
+    failedConditionalWrites: 0,
+    tables: {},
+  },
   eventEntries: 0,
   lambda: {},
 });
@@ -58,7 +80,115 @@ const slot = <T>(record: Record<string, T>, key: string, make: () => T): T => {
   record[key] = created;
   return created;
 };
-const noUse = (): TableUse => ({ requests: 0, writeRequests: 0, readUnits: 0, writeUnits: 0 });
+const noUse = (): TableUse => ({
+  requests: 0,
+  writeRequests: 0,
+  readUnits: 0,
+  writeUnits: 0,
+  failedConditionalWrites: 0,
+  failedWriteUnits: 0,
+});
+
+type AttributeValue = Record<string, unknown>;
+
+/** The size of one attribute value as DynamoDB counts it (bytes). */
+const valueBytes = (value: AttributeValue): number => {
+  const [type, v] = Object.entries(value)[0] ?? ['NULL', true];
+  switch (type) {
+    case 'S':
+      return Buffer.byteLength(String(v));
+    case 'N':
+      // Up to 38 significant digits: about one byte per two digits, plus one.
+      return Math.ceil(String(v).replace(/^[-+]|[.eE].*$/g, '').length / 2) + 1;
+    case 'B':
+      return Buffer.from(String(v), 'base64').length;
+    case 'BOOL':
+    case 'NULL':
+      return 1;
+    case 'SS':
+      return (v as string[]).reduce((a, x) => a + Buffer.byteLength(x), 0);
+    case 'NS':
+      return (v as string[]).reduce((a, x) => a + valueBytes({ N: x }), 0);
+    case 'BS':
+      return (v as string[]).reduce((a, x) => a + Buffer.from(x, 'base64').length, 0);
+    case 'L':
+      return 3 + (v as AttributeValue[]).reduce((a, x) => a + 1 + valueBytes(x), 0);
+    case 'M':
+      return 3 + itemBytes(v as Record<string, AttributeValue>) + Object.keys(v as object).length;
+    default:
+      return 0;
+  }
+};
+
+/**
+ * An item's size as DynamoDB bills it: attribute names' UTF-8 bytes plus their values' (the
+ * developer guide's "Item sizes and formats"; nested overheads approximated).
+ */
+export const itemBytes = (item: Record<string, AttributeValue>): number =>
+  Object.entries(item).reduce(
+    (a, [name, value]) => a + Buffer.byteLength(name) + valueBytes(value),
+    0,
+  );
+
+/** Write units of one standard write of an item of this size: 1 per started KB, at least 1. */
+export const writeUnitsOf = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+
+/**
+ * A write refused by its condition (ConditionalCheckFailedException, or a TransactWriteItems
+ * cancelled by a ConditionalCheckFailed) still consumes write units: "the size of the existing
+ * item, or a minimum of 1" (DynamoDB developer guide, conditional writes). Neither AWS nor
+ * DynamoDB Local reports them in the error. Estimated here per table from what the request and
+ * the error show: the existing item when the error returns it (`ReturnValuesOnConditionCheckFailure`),
+ * else the new item of a Put, else 1 unit; transactional writes count twice (2 units per KB).
+ */
+export const failedConditionalWrites = (
+  operation: string,
+  input: Record<string, unknown>,
+  error: Record<string, unknown>,
+): { table: string; units: number }[] => {
+  const type = String(error.__type ?? '');
+  const oldItem = (e: Record<string, unknown> | undefined) =>
+    e?.Item && typeof e.Item === 'object' ? (e.Item as Record<string, AttributeValue>) : undefined;
+  const sized = (request: Record<string, unknown>, existing?: Record<string, AttributeValue>) => {
+    if (existing) return itemBytes(existing);
+    if (request.Item && typeof request.Item === 'object') {
+      return itemBytes(request.Item as Record<string, AttributeValue>);
+    }
+    return 0;
+  };
+  if (type.endsWith('ConditionalCheckFailedException')) {
+    if (!SINGLE_WRITES.has(operation)) return [];
+    return [
+      {
+        table: String(input.TableName ?? '?'),
+        units: writeUnitsOf(sized(input, oldItem(error))),
+      },
+    ];
+  }
+  if (type.endsWith('TransactionCanceledException') && operation === 'TransactWriteItems') {
+    const reasons = (Array.isArray(error.CancellationReasons) ? error.CancellationReasons : []) as {
+      Code?: string;
+      Item?: Record<string, AttributeValue>;
+    }[];
+    const conditional =
+      reasons.some((r) => r.Code === 'ConditionalCheckFailed') ||
+      /ConditionalCheckFailed/.test(String(error.message ?? error.Message ?? ''));
+    if (!conditional) return [];
+    const items = (Array.isArray(input.TransactItems) ? input.TransactItems : []) as Record<
+      string,
+      Record<string, unknown>
+    >[];
+    return items.flatMap((item, i) =>
+      Object.entries(item)
+        .filter(([kind]) => kind !== 'ConditionCheck')
+        .map(([, request]) => ({
+          table: String(request.TableName ?? '?'),
+          units: 2 * writeUnitsOf(sized(request, reasons[i]?.Item)),
+        })),
+    );
+  }
+  return [];
+};
 
 const readBody = async (stream: IncomingMessage): Promise<Buffer> => {
   const chunks: Buffer[] = [];
@@ -175,8 +305,20 @@ export const createMeter = (): Meter => {
           use.requests += 1;
           if (WRITES.has(operation)) use.writeRequests += 1;
         }
+        const rewritten: Record<string, unknown> = { ...input };
         if (input.ReturnConsumedCapacity === undefined || input.ReturnConsumedCapacity === 'NONE') {
-          body = Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }));
+          rewritten.ReturnConsumedCapacity = 'TOTAL';
+        }
+        // A refused conditional write is billed by the existing item's size: have it returned.
+        if (
+          SINGLE_WRITES.has(operation) &&
+          input.ConditionExpression !== undefined &&
+          input.ReturnValuesOnConditionCheckFailure === undefined
+        ) {
+          rewritten.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
+        }
+        if (Object.keys(rewritten).length !== Object.keys(input).length) {
+          body = Buffer.from(JSON.stringify(rewritten));
         }
       }
       const headers = {
@@ -197,6 +339,17 @@ export const createMeter = (): Meter => {
           const reply = await readBody(answer);
           if (measureCapacity && (answer.statusCode ?? 500) < 300) {
             countCapacity(operation, json(reply));
+          } else if (measureCapacity && input && WRITES.has(operation)) {
+            const error = json(reply);
+            for (const { table, units } of error
+              ? failedConditionalWrites(operation, input, error)
+              : []) {
+              const use = slot(counts.dynamodb.tables, table, noUse);
+              use.failedConditionalWrites += 1;
+              use.failedWriteUnits += units;
+              counts.dynamodb.failedConditionalWrites += 1;
+              counts.dynamodb.failedWriteUnits += units;
+            }
           }
           if (target === 'lambda') {
             const fn = slot(counts.lambda, operation, () => ({ n: 0, ms: 0 }));

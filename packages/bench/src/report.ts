@@ -67,27 +67,49 @@ export const benchReport = (r: BenchResult): string => {
     ['errors (all runs)', String(s.errors)],
   ]);
   const perOrder = table([
-    ['per completed order', 'count'],
+    ['per order placed', 'count'],
     ['Lambda invocations', n2(u.lambdaInvocations)],
     ['Lambda GB-s (local timings: an upper bound)', u.lambdaGbSeconds.toFixed(4)],
     ['Step Functions Standard transitions', n2(u.standardTransitions)],
     ['Step Functions Express executions', n2(u.expressRequests)],
     ['DynamoDB write units', n2(u.dynamodbWriteUnits)],
+    ['DynamoDB write units of failed conditional writes', n2(u.dynamodbFailedWriteUnits)],
     ['DynamoDB read units', n2(u.dynamodbReadUnits)],
+    ['DynamoDB bytes stored', n2(u.dynamodbStoredBytes)],
     ['EventBridge events', n2(u.events)],
     ['SQS requests', n2(u.sqsRequests)],
     ['HTTP API requests', n2(u.httpRequests)],
     ['WebSocket messages (posts)', n2(u.websocketMessages)],
     ['WebSocket connection minutes', u.websocketConnectionMinutes.toFixed(4)],
+    ['CloudWatch Logs bytes (handlers, EMF, platform, access logs)', n2(u.logBytes)],
+    ['X-Ray trace roots before sampling (Lambda invocations)', n2(u.traceRoots)],
   ]);
   const cost = table([
     [`cost per 1,000 orders (${r.prices.region} list prices as of ${r.prices.asOf})`, 'USD'],
     ...Object.entries(s.costPerThousandOrders.lines).map(([k, v]) => [k, `$${v.toFixed(4)}`]),
     ['total', `$${s.costPerThousandOrders.total.toFixed(4)}`],
   ]);
+  const f = s.fixedMonthly;
+  const a = s.assumptions;
+  const fixed = table([
+    ['fixed monthly cost of a stage', 'USD / month'],
+    ...Object.entries(f.lines).map(([k, v]) => [k, `$${v.toFixed(4)}`]),
+    ['total', `$${f.total.toFixed(2)}`],
+    [
+      `per 1,000 orders at ${a.ordersPerMonth.toLocaleString('en-US')} orders/month`,
+      `$${f.perThousandOrders.toFixed(4)}`,
+    ],
+  ]);
+  const inv = f.inventory;
+  const assumptions = [
+    `fixed: ${inv.dashboards} dashboard(s), ${inv.alarms} alarms, ${inv.customMetricsPerStage} + ${inv.customMetricsPerShop} per shop × ${a.shops} shop(s) custom metrics, ${inv.customerManagedKeys} customer managed key(s), ${inv.awsManagedKeyTables} tables on the AWS managed key (${a.kmsRequestsPerTableMonth} KMS requests each a month).`,
+    `assumed: ${a.ordersPerMonth.toLocaleString('en-US')} orders/month spread evenly (X-Ray default sampling: 1/s + 5 %), logs kept ${a.logRetentionDays} days, orders kept ${a.storedMonths} month(s) in the tables.`,
+    `mix: ${Math.round(s.mix.cancelRate * 100)} % cancelled by the barista, ${Math.round(s.mix.abandonRate * 100)} % abandoned (customer timeout ${s.mix.customerSeconds} s), the rest completed; per order placed.`,
+    `load average ${s.loadAverage.atStart.map((v) => v.toFixed(2)).join(' ')} at the start, ${s.loadAverage.atEnd.map((v) => v.toFixed(2)).join(' ')} at the end.`,
+  ].join('\n');
   return [
     `pnpm bench — ${r.at} — ${r.machine.cpus} CPUs, Node ${r.machine.node}; services ${r.services.join(', ')}`,
-    `${r.options.repeat} runs of ${r.options.orders} orders (${r.options.customers} customers, ${r.options.baristas} baristas, no think/make time); medians`,
+    `${r.options.repeat} runs of ${r.options.orders} orders (${r.options.customers} customers, ${r.options.baristas} baristas, no think/make time, the mix below); medians`,
     '',
     headline,
     '',
@@ -96,6 +118,9 @@ export const benchReport = (r: BenchResult): string => {
     perOrder,
     '',
     cost,
+    '',
+    fixed,
+    assumptions,
     '',
     bundlesTable(r.bundles),
     bundlesSummary(r.bundles),

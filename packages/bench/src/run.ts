@@ -17,13 +17,29 @@ import {
 } from '@espresso/simulator';
 import { type BundleFigures, measureBundles } from './bundles';
 import {
+  type Assumptions,
   costPerThousand,
+  DEFAULT_ASSUMPTIONS,
   expressBilledGbSeconds,
+  type FixedInventory,
+  fixedMonthly,
   type Prices,
   type Usage,
   ZERO_USAGE,
 } from './cost';
-import { createMeter, type Meter, type MeterCounts } from './meter';
+import { createLogTally, type LogTally } from './logs';
+import { createMeter, itemBytes, type Meter, type MeterCounts } from './meter';
+
+/**
+ * The measured runs' mix of endings (the warm-up is all completions): 10 % cancelled by the
+ * barista, 5 % abandoned by the customer (never chosen: the shop's customer timeout, set to
+ * `customerSeconds` for the run, ends them), the rest completed. The simulator has no barista
+ * unclaim and no customer following an order over the WebSocket yet.
+ */
+export const WORKLOAD_MIX = { cancelRate: 0.1, abandonRate: 0.05, customerSeconds: 30 };
+
+/** The Lambda platform's START, END and REPORT lines (with the X-Ray trace id) per invocation. */
+export const PLATFORM_LOG_BYTES = 300;
 
 export interface BenchOptions {
   /** Repeats of each measured run; figures are the medians over them. */
@@ -61,7 +77,16 @@ export interface RunFigures {
   completed: number;
   errors: number;
   errorSamples: string[];
+  /** Orders placed (every ending counts: the per-order figures divide by them). */
+  placed: number;
+  outcomes: Record<string, number>;
+  /** Where the log bytes per order come from. */
+  logs: { handlerBytes: number; emfBytes: number; platformBytes: number; accessLogBytes: number };
+  /** Invocations serverless offline reported with their duration, per order (≈ Lambda invocations). */
+  offlineReportsPerOrder: number;
   perOrder: Usage & {
+    /** Lambda GB-s from the proxy's and the client's waits (the figure before 2026-12-04). */
+    lambdaGbSecondsClientWait: number;
     lambdaByFunction: Record<string, number>;
     dynamodbByTable: MeterCounts['dynamodb']['tables'];
   };
@@ -84,7 +109,15 @@ export interface BenchResult {
     errors: number;
     metricsWritesPerEvent: number | string;
     perOrder: Usage;
+    /** What grows with orders, per 1,000 orders placed (the ≤ $0.30 target is on this). */
     costPerThousandOrders: ReturnType<typeof costPerThousand>;
+    /** What a stage pays each month whatever its orders, and that spread over the assumed volume. */
+    fixedMonthly: ReturnType<typeof fixedMonthly> & { inventory: FixedInventory };
+    assumptions: Assumptions;
+    mix: typeof WORKLOAD_MIX;
+    /** The executions and transitions of the runs as the engine counted them (not capped). */
+    engineUsage?: EngineUsage;
+    loadAverage: { atStart: number[]; atEnd: number[] };
   };
   bundles: BundleFigures[];
   prices: { region: string; asOf: string };
@@ -155,6 +188,8 @@ export const measureReady = async (
   return { coldMs, warmMs, warmSteps };
 };
 
+type EngineUsage = Record<'STANDARD' | 'EXPRESS', { executions: number; transitions: number }>;
+
 interface ExecutionSummary {
   stateMachineName: string;
   type: string;
@@ -164,10 +199,115 @@ interface ExecutionSummary {
   stateTransitions: number;
 }
 
-const executionsSince = async (stack: Stack, since: number): Promise<ExecutionSummary[]> => {
+/** The kept executions started since `since`, and the engine's uncapped counts so far. */
+const executionsSince = async (
+  stack: Stack,
+  since: number,
+): Promise<{ executions: ExecutionSummary[]; usage: EngineUsage }> => {
   const res = await fetch(`${stack.endpoints.aws.sfn}/_local/executions`);
-  const { executions } = (await res.json()) as { executions: ExecutionSummary[] };
-  return executions.filter((e) => Date.parse(e.startDate) >= since);
+  const { executions, usage } = (await res.json()) as {
+    executions: ExecutionSummary[];
+    usage: EngineUsage;
+  };
+  return { executions: executions.filter((e) => Date.parse(e.startDate) >= since), usage };
+};
+
+/** Engine counts between two readings. */
+const usageDelta = (before: EngineUsage, after: EngineUsage): EngineUsage => ({
+  STANDARD: {
+    executions: after.STANDARD.executions - before.STANDARD.executions,
+    transitions: after.STANDARD.transitions - before.STANDARD.transitions,
+  },
+  EXPRESS: {
+    executions: after.EXPRESS.executions - before.EXPRESS.executions,
+    transitions: after.EXPRESS.transitions - before.EXPRESS.transitions,
+  },
+});
+
+/** A DynamoDB JSON call to the local endpoint (DynamoDB Local checks no signature). */
+const dynamo = async (endpoint: string, operation: string, input: unknown) => {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `DynamoDB_20120810.${operation}`,
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=local/20261204/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify(input),
+  });
+  if (!res.ok) throw new Error(`DynamoDB ${operation}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+};
+
+/** The bytes stored in every table (items sized as DynamoDB bills them; indexes not counted). */
+export const storedBytes = async (endpoint: string): Promise<number> => {
+  const { TableNames } = (await dynamo(endpoint, 'ListTables', {})) as { TableNames: string[] };
+  let total = 0;
+  for (const table of TableNames) {
+    let start: unknown;
+    do {
+      const page = (await dynamo(endpoint, 'Scan', {
+        TableName: table,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      })) as { Items: Record<string, Record<string, unknown>>[]; LastEvaluatedKey?: unknown };
+      for (const item of page.Items) total += itemBytes(item);
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+  return total;
+};
+
+/** A typical value of each `$context` variable an access log format names (for its size). */
+const ACCESS_LOG_SAMPLE: Record<string, string> = {
+  requestId: 'Abc1dEf2GhI3jKA=',
+  'identity.sourceIp': '203.0.113.100',
+  requestTime: '04/Dec/2026:17:00:00 +0000',
+  httpMethod: 'PUT',
+  routeKey: 'PUT /shops/{shopId}/orders/{orderId}',
+  status: '200',
+  protocol: 'HTTP/1.1',
+  responseLength: '412',
+};
+
+/** The size of one access log line of the HTTP APIs' format (the packaged templates'). */
+export const accessLogLineBytes = (templates: Record<string, Template>): number => {
+  const formats = Object.values(templates).flatMap((t) =>
+    Object.values(t.Resources).flatMap((r) => {
+      if (r.Type !== 'AWS::ApiGatewayV2::Stage') return [];
+      const format = (r.Properties as { AccessLogSettings?: { Format?: unknown } } | undefined)
+        ?.AccessLogSettings?.Format;
+      return typeof format === 'string' ? [format] : [];
+    }),
+  );
+  const format = formats[0];
+  if (!format) return 0;
+  return (
+    Buffer.byteLength(
+      format.replace(
+        /\$context\.([A-Za-z.]+)/g,
+        (_, name: string) => ACCESS_LOG_SAMPLE[name] ?? 'x'.repeat(12),
+      ),
+    ) + 1
+  );
+};
+
+/** What the templates make a stage pay monthly (the EMF metrics come from the run's logs). */
+export const templateInventory = (
+  templates: Record<string, Template>,
+): Omit<FixedInventory, 'customMetricsPerShop' | 'customMetricsPerStage'> => {
+  const resources = Object.values(templates).flatMap((t) => Object.values(t.Resources));
+  const ofType = (type: string) => resources.filter((r) => r.Type === type);
+  return {
+    dashboards: ofType('AWS::CloudWatch::Dashboard').length,
+    alarms: ofType('AWS::CloudWatch::Alarm').length,
+    customerManagedKeys: ofType('AWS::KMS::Key').length,
+    awsManagedKeyTables: ofType('AWS::DynamoDB::Table').filter((r) => {
+      const sse = (r.Properties as { SSESpecification?: Record<string, unknown> } | undefined)
+        ?.SSESpecification;
+      return sse?.SSEEnabled === true && sse.KMSMasterKeyId === undefined;
+    }).length,
+  };
 };
 
 /** Memory of the stack's functions (MB): what Lambda bills compute at. */
@@ -216,11 +356,16 @@ const usageOf = (
   result: SimulationResult,
   counts: MeterCounts,
   executions: ExecutionSummary[],
+  engine: EngineUsage,
   memory: Record<string, number>,
   prices: Prices,
   baristas: number,
+  logBytes: number,
+  storedBytes: number,
+  /** serverless offline's own durations of the invocations (ms, billed steps), when it printed them. */
+  handlerMs: { invocations: number; billedMs: number },
 ): RunFigures['perOrder'] => {
-  const orders = Math.max(1, result.outcomes.COMPLETED ?? 0);
+  const orders = Math.max(1, result.orders.length);
   const httpRequests = Object.values(result.requests).reduce((a, b) => a + b, 0);
   const httpMs = Object.values(result.requestMs).reduce((a, b) => a + b, 0);
   const defaultGb = (median(Object.values(memory)) || 1024) / 1024;
@@ -230,9 +375,10 @@ const usageOf = (
     (a, [name, f]) => a + ((memory[name] ?? 1024) / 1024) * (f.ms / 1000),
     0,
   );
-  const standard = executions.filter((e) => e.type === 'STANDARD');
+  // Counts from the engine (uncapped); Express durations from the kept executions (a sample
+  // when more ran than the engine keeps).
   const express = executions.filter((e) => e.type === 'EXPRESS');
-  const expressGbSeconds = express.reduce(
+  const expressSampleGbSeconds = express.reduce(
     (a, e) =>
       a +
       expressBilledGbSeconds(
@@ -241,24 +387,39 @@ const usageOf = (
       ),
     0,
   );
+  const expressGbSeconds =
+    express.length === 0
+      ? 0
+      : (expressSampleGbSeconds / express.length) * engine.EXPRESS.executions;
   // Each barista screen connects once ($connect) and disconnects once ($disconnect).
   const socketLambdas = baristas * 2;
   const posts = counts.requests.websocket?.PostToConnection ?? 0;
   const sqsRequests = Object.values(counts.requests.sqs ?? {}).reduce((a, b) => a + b, 0);
+  const invocations = httpRequests + internalInvocations + socketLambdas;
   return {
-    lambdaInvocations: (httpRequests + internalInvocations + socketLambdas) / orders,
-    // HTTP-invoked functions: the client's wait is an upper bound of the function's time.
-    lambdaGbSeconds: (internalGbSeconds + defaultGb * (httpMs / 1000)) / orders,
-    standardTransitions: standard.reduce((a, e) => a + e.stateTransitions, 0) / orders,
-    expressRequests: express.length / orders,
+    lambdaInvocations: invocations / orders,
+    // The handlers' durations as serverless offline measured them (in its worker, on this
+    // contended machine: still an upper bound); without them, the proxy's and the client's
+    // waits (a far higher bound under load).
+    lambdaGbSeconds:
+      handlerMs.invocations > 0
+        ? (defaultGb * (handlerMs.billedMs / 1000)) / orders
+        : (internalGbSeconds + defaultGb * (httpMs / 1000)) / orders,
+    lambdaGbSecondsClientWait: (internalGbSeconds + defaultGb * (httpMs / 1000)) / orders,
+    standardTransitions: engine.STANDARD.transitions / orders,
+    expressRequests: engine.EXPRESS.executions / orders,
     expressGbSeconds: expressGbSeconds / orders,
     dynamodbWriteUnits: counts.dynamodb.writeUnits / orders,
+    dynamodbFailedWriteUnits: counts.dynamodb.failedWriteUnits / orders,
     dynamodbReadUnits: counts.dynamodb.readUnits / orders,
+    dynamodbStoredBytes: storedBytes / orders,
     events: counts.eventEntries / orders,
     sqsRequests: sqsRequests / orders,
     httpRequests: httpRequests / orders,
     websocketMessages: posts / orders,
     websocketConnectionMinutes: (baristas * (result.elapsedMs / 60_000)) / orders,
+    logBytes: logBytes / orders,
+    traceRoots: invocations / orders,
     lambdaByFunction: Object.fromEntries(internal.map(([name, f]) => [name, f.n / orders])),
     dynamodbByTable: Object.fromEntries(
       Object.entries(counts.dynamodb.tables).map(([t, u]) => [
@@ -268,6 +429,8 @@ const usageOf = (
           writeRequests: u.writeRequests / orders,
           readUnits: u.readUnits / orders,
           writeUnits: u.writeUnits / orders,
+          failedConditionalWrites: u.failedConditionalWrites / orders,
+          failedWriteUnits: u.failedWriteUnits / orders,
         },
       ]),
     ),
@@ -278,6 +441,7 @@ const usageOf = (
 const measuredRun = async (
   stack: Stack,
   meter: Meter,
+  logs: LogTally,
   target: Target,
   options: BenchOptions,
   repeat: number,
@@ -287,7 +451,7 @@ const measuredRun = async (
     target,
     createHttp({ requests: {}, errors: [] }),
     shopId,
-    simShopConfig({ name: 'Bench bar' }),
+    simShopConfig({ name: 'Bench bar', customerSeconds: WORKLOAD_MIX.customerSeconds }),
   );
   // When the bus accepted each OrderPlaced (ms): the push latency starts there.
   const placedOnBus = new Map<string, number>();
@@ -297,7 +461,10 @@ const measuredRun = async (
     }
   });
   await stack.idle();
+  const storedBefore = await storedBytes(stack.endpoints.aws.dynamodb);
+  const engineBefore = (await executionsSince(stack, Date.now())).usage;
   meter.reset();
+  logs.reset();
   const busBefore = stack.eventBridge.events().length;
   const since = Date.now();
   const sim: SimulationOptions = {
@@ -306,8 +473,8 @@ const measuredRun = async (
     customers: options.customers,
     baristas: options.baristas,
     orders: options.orders,
-    cancelRate: 0,
-    abandonRate: 0,
+    cancelRate: WORKLOAD_MIX.cancelRate,
+    abandonRate: WORKLOAD_MIX.abandonRate,
     thinkTimeMs: [0, 0],
     makeTimeMs: [0, 0],
     seed: 1,
@@ -319,7 +486,21 @@ const measuredRun = async (
   await stack.idle();
   unsubscribe();
   const counts = meter.snapshot();
-  const executions = await executionsSince(stack, since);
+  const logged = logs.snapshot();
+  const { executions, usage: engineAfter } = await executionsSince(stack, since);
+  const engine = usageDelta(engineBefore, engineAfter);
+  const stored = (await storedBytes(stack.endpoints.aws.dynamodb)) - storedBefore;
+  const httpRequests = Object.values(result.requests).reduce((a, b) => a + b, 0);
+  const internalInvocations = Object.values(counts.lambda).reduce((a, f) => a + f.n, 0);
+  const invocations = httpRequests + internalInvocations + options.baristas * 2;
+  const placed = Math.max(1, result.orders.length);
+  const logParts = {
+    handlerBytes: logged.handlerBytes / placed,
+    emfBytes: logged.emfBytes / placed,
+    platformBytes: (PLATFORM_LOG_BYTES * invocations) / placed,
+    accessLogBytes: (accessLogLineBytes(stack.templates) * httpRequests) / placed,
+  };
+  const logBytes = Object.values(logParts).reduce((a, b) => a + b, 0) * placed;
   const pushLatency = result.orders
     .map((o) =>
       o.orderId && o.t.pushed
@@ -339,25 +520,37 @@ const measuredRun = async (
     lifecyclesPerSecond: result.completedPerSecond,
     steps: result.latencies,
     notReadyRetriesPerOrder:
-      result.orders.reduce((a, o) => a + o.notReadyRetries, 0) / Math.max(1, result.orders.length),
+      result.orders.reduce(
+        (a, o) => a + ((o as { notReadyRetries?: number }).notReadyRetries ?? 0),
+        0,
+      ) / Math.max(1, result.orders.length),
     completed: result.outcomes.COMPLETED ?? 0,
     errors,
     errorSamples: [
       ...result.errors.slice(0, 3).map((e) => `${e.route}: ${e.message}`),
       ...result.inconsistent.slice(0, 3).map((o) => `${o.orderId} ${o.intent} → ${o.status}`),
     ],
+    placed: result.orders.length,
+    outcomes: result.outcomes,
+    logs: logParts,
+    offlineReportsPerOrder: logged.invocations / placed,
     perOrder: usageOf(
       result,
       counts,
       executions,
+      engine,
       functionMemoryMb(stack.templates),
       options.prices,
       options.baristas,
+      logBytes,
+      stored,
+      { invocations: logged.invocations, billedMs: logged.billedMs },
     ),
     metricsWritesPerEvent: metricsWritesPerEvent(stack.templates.metrics, counts, busEvents),
   };
+  engineTotals.push(engine);
   options.log(
-    `run ${repeat + 1}: ${figures.completed} completed, ${figures.lifecyclesPerSecond.toFixed(1)}/s, ${errors} errors, push p50 ${Math.round(figures.pushLatencyMs.p50)} ms`,
+    `run ${repeat + 1}: ${figures.placed} placed, ${figures.completed} completed, ${figures.lifecyclesPerSecond.toFixed(1)}/s, ${errors} errors, push p50 ${Math.round(figures.pushLatencyMs.p50)} ms`,
   );
   return figures;
 };
@@ -395,6 +588,20 @@ export const runBundlesOnly = async (importRepeat: number): Promise<BundlesResul
 
 const medianOf = <T>(runs: T[], pick: (r: T) => number) => median(runs.map(pick));
 
+const usageSum = (a: EngineUsage, b: EngineUsage): EngineUsage => ({
+  STANDARD: {
+    executions: a.STANDARD.executions + b.STANDARD.executions,
+    transitions: a.STANDARD.transitions + b.STANDARD.transitions,
+  },
+  EXPRESS: {
+    executions: a.EXPRESS.executions + b.EXPRESS.executions,
+    transitions: a.EXPRESS.transitions + b.EXPRESS.transitions,
+  },
+});
+
+/** The engine's counts of each measured run (module state: one bench per process). */
+const engineTotals: EngineUsage[] = [];
+
 /** Everything `pnpm bench` measures, with the same inputs each time. */
 export const runBench = async (options: BenchOptions): Promise<BenchResult> => {
   const services = benchServices();
@@ -409,8 +616,20 @@ export const runBench = async (options: BenchOptions): Promise<BenchResult> => {
     };
   }
 
+  const loadAtStart = os.loadavg();
   const meter = createMeter();
-  const { stack, stop } = await tempStack(services, { interpose: meter.interpose });
+  const logs = createLogTally();
+  const { stack, stop } = await tempStack(services, {
+    interpose: meter.interpose,
+    log: logs.line,
+  });
+  let inventory: Omit<FixedInventory, 'customMetricsPerShop' | 'customMetricsPerStage'> = {
+    dashboards: 0,
+    alarms: 0,
+    customerManagedKeys: 0,
+    awsManagedKeyTables: 0,
+  };
+  let metrics = { perShop: 0, perStage: 0 };
   const runs: RunFigures[] = [];
   try {
     const { config, orders, publisher } = stack.endpoints;
@@ -436,8 +655,11 @@ export const runBench = async (options: BenchOptions): Promise<BenchResult> => {
     });
     options.log('warm-up done');
     for (let i = 0; i < options.repeat; i++) {
-      runs.push(await measuredRun(stack, meter, target, options, i));
+      runs.push(await measuredRun(stack, meter, logs, target, options, i));
+      const seen = logs.snapshot().metrics;
+      metrics = { perShop: seen.perShop, perStage: seen.perStage };
     }
+    inventory = templateInventory(stack.templates);
   } finally {
     await stop();
     await meter.stop();
@@ -450,7 +672,13 @@ export const runBench = async (options: BenchOptions): Promise<BenchResult> => {
       medianOf(runs, (r) => r.perOrder[k]),
     ]),
   ) as unknown as Usage;
-  const metrics = runs[0]?.metricsWritesPerEvent ?? 'n/a';
+  const metricsPerEvent = runs[0]?.metricsWritesPerEvent ?? 'n/a';
+  const assumptions = DEFAULT_ASSUMPTIONS;
+  const fullInventory: FixedInventory = {
+    ...inventory,
+    customMetricsPerShop: metrics.perShop,
+    customMetricsPerStage: metrics.perStage,
+  };
   return {
     at,
     machine: machine(),
@@ -473,11 +701,19 @@ export const runBench = async (options: BenchOptions): Promise<BenchResult> => {
       lifecyclesPerSecond: medianOf(runs, (r) => r.lifecyclesPerSecond),
       errors: runs.reduce((a, r) => a + r.errors, 0),
       metricsWritesPerEvent:
-        typeof metrics === 'number'
+        typeof metricsPerEvent === 'number'
           ? medianOf(runs, (r) => Number(r.metricsWritesPerEvent))
-          : metrics,
+          : metricsPerEvent,
       perOrder,
-      costPerThousandOrders: costPerThousand(perOrder, options.prices),
+      costPerThousandOrders: costPerThousand(perOrder, options.prices, assumptions),
+      fixedMonthly: {
+        ...fixedMonthly(fullInventory, options.prices, assumptions),
+        inventory: fullInventory,
+      },
+      assumptions,
+      mix: WORKLOAD_MIX,
+      ...(engineTotals.length > 0 ? { engineUsage: engineTotals.reduce(usageSum) } : {}),
+      loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
     },
     bundles,
     prices: { region: options.prices.region, asOf: options.prices.asOf },

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ZERO_USAGE } from './cost';
+import { DEFAULT_ASSUMPTIONS, ZERO_INVENTORY, ZERO_USAGE } from './cost';
 import { benchReport } from './report';
 import type { BenchResult } from './run';
 import { benchExitCode, TARGETS, targetRows, targetsTable } from './targets';
@@ -52,6 +52,15 @@ const result = (
       lines: {} as BenchResult['summary']['costPerThousandOrders']['lines'],
       total: figures.cost ?? 0.244,
     },
+    fixedMonthly: {
+      lines: {} as BenchResult['summary']['fixedMonthly']['lines'],
+      total: 5,
+      perThousandOrders: 0.05,
+      inventory: ZERO_INVENTORY,
+    },
+    assumptions: DEFAULT_ASSUMPTIONS,
+    mix: { cancelRate: 0.1, abandonRate: 0.05, customerSeconds: 10 },
+    loadAverage: { atStart: [1, 1, 1], atEnd: [1, 1, 1] },
   },
   bundles: [],
   prices: { region: 'us-east-1', asOf: '2026-11-25' },
