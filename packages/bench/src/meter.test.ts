@@ -11,6 +11,7 @@ import {
   operationOf,
   writeUnitsOf,
 } from './meter';
+import { storedBytes } from './run';
 
 /** A DynamoDB JSON request through the meter (DynamoDB Local checks no signature). */
 const dynamo = async (endpoint: string, operation: string, input: unknown) => {
@@ -154,6 +155,16 @@ describe('meter', () => {
         failedConditionalWrites: 2,
         failedWriteUnits: 4,
       });
+    });
+
+    it('sums the bytes stored in every table, items sized as DynamoDB counts them', async () => {
+      const before = await storedBytes(db.endpoint);
+      const item = { pk: { S: 'order-2' }, n: { N: '42' }, done: { BOOL: false } };
+      expect(
+        (await dynamo(endpoint, 'PutItem', { TableName: 'metered', Item: item })).status,
+      ).to.equal(200);
+      expect((await storedBytes(db.endpoint)) - before).to.equal(itemBytes(item));
+      expect(itemBytes(item)).to.equal(2 + 7 + 1 + 2 + 4 + 1);
     });
   });
 });
