@@ -619,9 +619,13 @@ export const runBench = async (options: BenchOptions): Promise<BenchResult> => {
   const loadAtStart = os.loadavg();
   const meter = createMeter();
   const logs = createLogTally();
+  // The meter's proxies keep the process alive: stop them when the stack does not start.
   const { stack, stop } = await tempStack(services, {
     interpose: meter.interpose,
     log: logs.line,
+  }).catch(async (error: unknown) => {
+    await meter.stop();
+    throw error;
   });
   let inventory: Omit<FixedInventory, 'customMetricsPerShop' | 'customMetricsPerStage'> = {
     dashboards: 0,
