@@ -227,7 +227,9 @@ export const ordersHarness = (stack: TestStack) => {
    * cores times out (offline answers a 504 error in a 200) before any rule is tested. Before a
    * burst of `n` calls of a route, this grows the route's workers with practice calls of the
    * same weight in a practice shop: redemptions of its used-up code (409) in two waves, or
-   * choices for `n / 2` of its orders at once.
+   * choices for `n / 2` of its orders at once. A practice call may itself run past the timeout
+   * on a loaded machine (503, patched offline): that only means the route was not warm yet, so
+   * it is accepted here; the tests' own calls keep their exact expectations.
    */
   const warm = async (route: 'POST /orders' | 'PUT /orders/{orderId}', n: number) => {
     const practice = await newShop({ limits: { ordersPerCode: route === 'POST /orders' ? 1 : n } });
@@ -239,13 +241,15 @@ export const ordersHarness = (stack: TestStack) => {
         const results = await Promise.all(
           Array.from({ length: size }, () => placeWith(practice, token, code)),
         );
-        for (const r of results) expect(r.status, JSON.stringify(r.body)).to.equal(409);
+        for (const r of results) expect([409, 503], JSON.stringify(r.body)).to.include(r.status);
       }
     } else {
       const orders = await Promise.all(
         Array.from({ length: Math.ceil(n / 2) }, () => started(practice)),
       );
-      for (const r of await Promise.all(orders.map((o) => choose(practice, o)))) expectOrder(r);
+      for (const r of await Promise.all(orders.map((o) => choose(practice, o)))) {
+        if (r.status !== 503) expectOrder(r);
+      }
     }
   };
 
