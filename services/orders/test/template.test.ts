@@ -110,10 +110,8 @@ describe('orders service template (serverless package)', function () {
       },
       listMyOrders: { 'dynamodb:Query': [indexes] },
       getQueue: { 'dynamodb:Query': [indexes] },
-      // The choice is kept on the order (UpdateItem) while the workflow does not wait for it.
       putOrder: {
         'dynamodb:GetItem': [orders, shops].sort(),
-        'dynamodb:UpdateItem': [orders],
         'states:StartSyncExecution': [manager],
       },
       orderAction: { 'dynamodb:GetItem': [orders], 'states:StartSyncExecution': [manager] },
@@ -124,12 +122,7 @@ describe('orders service template (serverless package)', function () {
         'dynamodb:GetItem': [orders, shops].sort(),
         'dynamodb:UpdateItem': [counters, orders].sort(),
       },
-      // It applies a choice kept before the wait through the OrderManager.
-      awaitCustomer: {
-        ...step,
-        'states:SendTaskSuccess': [processor],
-        'states:StartSyncExecution': [manager],
-      },
+      awaitCustomer: { ...step, 'states:SendTaskSuccess': [processor] },
       awaitBarista: {
         ...step,
         'dynamodb:UpdateItem': [counters, orders].sort(),

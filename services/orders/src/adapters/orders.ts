@@ -77,17 +77,6 @@ export interface OrdersTable {
    * Keeps a phase's task token while the order is in one of `from`. An `orderNumber` in `set`
    * is written only if the order has none or the same one: a number, once given, stays.
    */
-  /**
-   * Keeps a customer's choice on an order whose workflow does not wait for it yet: only while
-   * the order awaits selection and has no customer-phase token (the step that keeps the token
-   * then finds the choice and applies it). False when the order moved on or the token was kept
-   * meanwhile (the choice then goes through the OrderManager).
-   */
-  storeChoice(request: {
-    shopId: string;
-    orderId: string;
-    set: Pick<OrderItem, 'drinkId' | 'modifiers' | 'updatedAt'>;
-  }): Promise<boolean>;
   keepToken(request: {
     shopId: string;
     orderId: string;
@@ -183,13 +172,7 @@ export const buildOrdersTable = (
             `#status IN (${Object.keys(statuses).join(', ')})`,
             ...(extraCondition ? [extraCondition] : []),
           ].join(' AND '),
-          ExpressionAttributeNames: names([
-            ...new Set([
-              ...fields,
-              'status',
-              ...[...(extraCondition ?? '').matchAll(/#(\w+)/g)].map((m) => m[1] as string),
-            ]),
-          ]),
+          ExpressionAttributeNames: names([...new Set([...fields, 'status'])]),
           ExpressionAttributeValues: {
             ...Object.fromEntries(fields.map((f) => [`:${f}`, set[f]])),
             ...statuses,
@@ -425,16 +408,6 @@ export const buildOrdersTable = (
         }
         await backoff(attempt);
       }
-    },
-
-    async storeChoice({ shopId, orderId, set }) {
-      return conditionalSet(
-        shopId,
-        orderId,
-        set,
-        ['AWAITING_SELECTION'],
-        'attribute_not_exists(#customerTaskToken)',
-      );
     },
 
     async keepToken({ shopId, orderId, attribute, token, from, set = {}, now }) {

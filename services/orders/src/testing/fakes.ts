@@ -283,13 +283,6 @@ export class InMemoryOrders implements OrdersTable {
     return { item: this.stored(shopId, orderId), changed: apply, released: release };
   }
 
-  async storeChoice(request: Parameters<OrdersTable['storeChoice']>[0]) {
-    await Promise.resolve();
-    const { shopId, orderId, set } = request;
-    if (this.items.get(`${shopId}#${orderId}`)?.customerTaskToken !== undefined) return false;
-    return this.conditionalSet(shopId, orderId, set, ['AWAITING_SELECTION']);
-  }
-
   async keepToken(request: Parameters<OrdersTable['keepToken']>[0]) {
     await Promise.resolve();
     const { shopId, orderId, attribute, token, from, set = {}, now } = request;

@@ -219,68 +219,6 @@ describe('workflow steps', () => {
       });
     });
 
-    describe('a choice the customer made before the wait (kept on the order by the API)', () => {
-      const chosenEarly = () =>
-        orderItem('AWAITING_SELECTION', {
-          drinkId: 'latte',
-          modifiers: { Milk: 'Oat' },
-        });
-
-      it('applies it once through the OrderManager, which resumes this wait with SELECTED', async () => {
-        const w = fakePorts({ orders: [chosenEarly()] });
-
-        await awaitCustomer(w.ports, input);
-
-        expect(w.orders.stored(SHOP, 'order-1')).to.include({
-          status: 'QUEUED',
-          drinkId: 'latte',
-          submittedAt: NOW,
-          customerTaskToken: TOKEN,
-        });
-        expect(w.workflows.applied.map((a) => [a.change.from, a.change.to])).to.deep.equal([
-          ['AWAITING_SELECTION', 'QUEUED'],
-        ]);
-        expect(w.workflows.events.map((e) => e.DetailType)).to.deep.equal([
-          'OrderManager.OrderPlaced',
-        ]);
-        expect(JSON.parse(w.workflows.events[0]?.Detail ?? '{}')).to.include({
-          drinkId: 'latte',
-          customerId: callers.owner.sub,
-        });
-        expect(w.workflows.resumed).to.deep.equal([
-          { token: TOKEN, output: { outcome: 'SELECTED' }, by: 'manager' },
-        ]);
-        expect(w.bus.emitted.map((e) => e.detailType)).to.deep.equal([
-          'OrderProcessor.WorkflowStarted',
-        ]);
-      });
-
-      it('a repeated step after the choice was applied resumes with SELECTED and applies nothing again', async () => {
-        const w = fakePorts({ orders: [chosenEarly()] });
-
-        await awaitCustomer(w.ports, input);
-        await awaitCustomer(w.ports, input);
-
-        expect(w.workflows.applied).to.have.length(1);
-        expect(w.workflows.events).to.have.length(1);
-        expect(w.workflows.resumed.map((r) => r.by)).to.deep.equal(['manager', 'step']);
-      });
-
-      it('leaves an order that moved meanwhile (cancelled) as it is', async () => {
-        const w = fakePorts({ orders: [chosenEarly()] });
-        w.workflows.beforeApply = () => {
-          const item = w.orders.stored(SHOP, 'order-1');
-          if (item) w.orders.put(orderItem('CANCELLED', { drinkId: 'latte' }));
-        };
-
-        await awaitCustomer(w.ports, input);
-
-        expect(w.orders.stored(SHOP, 'order-1')?.status).to.equal('CANCELLED');
-        expect(w.workflows.events).to.deep.equal([]);
-        expect(w.workflows.resumed).to.deep.equal([]);
-      });
-    });
-
     it('keeps the execution’s ARN with the token, for the order’s journey', async () => {
       const w = fakePorts({ orders: [orderItem('AWAITING_SELECTION')] });
       const executionArn = 'arn:aws:states:us-east-1:123456789012:execution:processor:order-1';

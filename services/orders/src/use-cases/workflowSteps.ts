@@ -6,7 +6,6 @@ import {
   type OrderStatus,
 } from '@espresso/schemas';
 import type { Ports } from '../adapters';
-import { selectionChange } from '../domain/transitions';
 
 type Outcome = 'SELECTED' | 'COMPLETED' | 'CANCELLED';
 
@@ -56,9 +55,8 @@ export const admitOrder = async (
 
 /**
  * OrderProcessor, customer phase: keep the task token on the order while it awaits the
- * customer, and tell the screens. If the order already moved on (cancelled before the token
- * was kept), resume the workflow at once with that outcome; if the customer's choice was kept
- * on the order before the workflow waited, apply it now (which resumes the wait).
+ * customer, and tell the screens. If the order already moved on (the customer chose or
+ * cancelled before the token was kept), resume the workflow at once with that outcome.
  */
 export const awaitCustomer = async (
   ports: Pick<Ports, 'orders' | 'bus' | 'workflows' | 'now'>,
@@ -90,23 +88,6 @@ export const awaitCustomer = async (
     at: now,
     timeoutSeconds: input.timeoutSeconds,
   });
-  if (item.status === 'AWAITING_SELECTION' && item.drinkId !== undefined) {
-    await applyKeptChoice(ports, item, now);
-  }
-};
-
-/**
- * The customer chose before the workflow waited (the API kept the choice on the order): it is
- * applied now through the OrderManager, as if sent at this moment (its `submittedAt`, the
- * queue's order) — conditional on the order still awaiting selection, so it is applied once;
- * the OrderManager resumes this wait with the token just kept. A conflict means the order moved
- * meanwhile (a newer choice through the API, a cancellation): whoever moved it resumed the wait.
- */
-const applyKeptChoice = async (ports: Pick<Ports, 'workflows'>, item: OrderItem, now: string) => {
-  const drinkId = item.drinkId as string;
-  const change = selectionChange(item, { drinkId, modifiers: item.modifiers ?? {} }, now);
-  const result = await ports.workflows.applyChange(item, change, now);
-  if (!result.ok) logger.info('the order moved before its kept choice was applied');
 };
 
 const BARISTA_PHASE: OrderStatus[] = ['QUEUED', 'IN_PROGRESS'];
