@@ -174,3 +174,18 @@ export const ownPermissions = (statements: Statement[]) => {
   }
   return result;
 };
+
+/**
+ * The outputs CloudFormation would refuse for their value: anything but a string or one
+ * intrinsic (cfn-lint E6101 — e.g. a serverless.yml output merged into the framework's own).
+ * Each as `name: value`, for a test to expect none.
+ */
+export const outputsWithoutOneValue = (template: Template): string[] =>
+  Object.entries(template.Outputs ?? {})
+    .filter(([, { Value: value }]) => {
+      const one =
+        typeof value === 'string' ||
+        (value !== null && typeof value === 'object' && Object.keys(value).length === 1);
+      return !one;
+    })
+    .map(([name, { Value: value }]) => `${name}: ${JSON.stringify(value)}`);
