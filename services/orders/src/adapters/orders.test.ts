@@ -10,11 +10,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { orderItemKeys } from '@espresso/schemas';
-import { mockClient } from 'aws-sdk-client-mock';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
 import { buildOrdersTable } from './orders';
 
-const dynamo = mockClient(DynamoDBDocumentClient);
+let dynamo: AwsClientStub<DynamoDBDocumentClient>;
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 
 const base = {
@@ -47,7 +47,12 @@ const timedOut = {
 };
 
 describe('orders table adapter', () => {
-  // One mock for every test here, restored before any other file's test runs.
+  // One mock for every test here, made when they start (not when mocha loads the file, where
+  // another file's mock of the same client, made and restored in between, would undo it) and
+  // restored before any other file's test runs.
+  before(() => {
+    dynamo = mockClient(DynamoDBDocumentClient);
+  });
   after(() => dynamo.restore());
 
   describe('end', () => {
