@@ -7,14 +7,35 @@
  * names and ARNs and passes it as JSON in `ESPRESSO_LOCAL_ENVIRONMENT`
  * (`{ "<function name>": { "VAR": "value" } }`); this plugin puts those values in place of the
  * unresolved ones before offline starts. Deployed stacks are untouched.
+ *
+ * With `ESPRESSO_PREBUILT` (a folder, relative to the service) offline runs the function bundles
+ * `serverless package` built, kept there by the local stack, instead of serverless-esbuild
+ * bundling every function again (and watching the sources) at each start: its offline hooks are
+ * left out and offline's `location` is that folder.
  */
 class LocalEnvironment {
   constructor(serverless) {
     this.serverless = serverless;
     this.hooks = {
+      initialize: () => this.usePrebuilt(),
       'before:offline:start': () => this.apply(),
       'before:offline:start:init': () => this.apply(),
     };
+  }
+
+  usePrebuilt() {
+    const location = process.env.ESPRESSO_PREBUILT;
+    const command = this.serverless.processedInput?.commands ?? [];
+    if (!location || command[0] !== 'offline') return;
+    const hooks = this.serverless.pluginManager.hooks;
+    for (const event of ['before:offline:start', 'before:offline:start:init']) {
+      if (hooks[event]) {
+        hooks[event] = hooks[event].filter((h) => h.pluginName !== 'EsbuildServerlessPlugin');
+      }
+    }
+    const custom = this.serverless.service.custom ?? {};
+    custom['serverless-offline'] = { ...custom['serverless-offline'], location };
+    this.serverless.service.custom = custom;
   }
 
   apply() {

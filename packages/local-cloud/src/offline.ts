@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { prebuiltDir } from './services';
 import { trackChild } from './util';
 
 export interface OfflineService {
@@ -45,7 +46,14 @@ export const startOffline = async (options: {
   const child: ChildProcess = trackChild(
     spawn(path.join(dir, 'node_modules', '.bin', 'serverless'), args, {
       cwd: dir,
-      env: { ...process.env, ...options.awsEnv, SLS_TELEMETRY_DISABLED: '1', FORCE_COLOR: '0' },
+      env: {
+        ...process.env,
+        ...options.awsEnv,
+        // The bundles `serverless package` built for this stage (packageService), run as they are.
+        ESPRESSO_PREBUILT: path.relative(dir, prebuiltDir(dir, options.stage)),
+        SLS_TELEMETRY_DISABLED: '1',
+        FORCE_COLOR: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: false,
     }),

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -36,9 +36,48 @@ const definitionFiles = async (dir: string): Promise<string[]> => {
 };
 
 /**
+ * The folder of a service's function bundles as `serverless package` built them for a stage, which
+ * serverless offline runs (`ESPRESSO_PREBUILT` for @espresso/serverless-plugins/local-environment)
+ * instead of bundling every function again at each start. A copy of serverless-esbuild's kept
+ * output, so that packaging another stage (template tests) never rewrites it under a running stack.
+ */
+export const prebuiltDir = (dir: string, stage: string) =>
+  path.join(dir, '.esbuild', `.offline-${stage}`);
+
+/** Newest modification time of the files under these folders (node_modules and dot folders skipped). */
+const newestUnder = async (folders: string[]): Promise<number> => {
+  let newest = 0;
+  const walk = async (folder: string): Promise<void> => {
+    const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+    await Promise.all(
+      entries.map(async (entry) => {
+        if (entry.name === 'node_modules' || entry.name.startsWith('.')) return;
+        const full = path.join(folder, entry.name);
+        if (entry.isDirectory()) return walk(full);
+        newest = Math.max(newest, await mtime(full));
+      }),
+    );
+  };
+  await Promise.all(folders.map(walk));
+  return newest;
+};
+
+/** What a service's bundles are built from: its code, the shared packages' code, the lockfile. */
+const bundleSources = async (dir: string) => {
+  const packages = path.join(REPO_ROOT, 'packages');
+  const shared = (await readdir(packages)).map((name) => path.join(packages, name, 'src'));
+  return Math.max(
+    await newestUnder([path.join(dir, 'src'), ...shared]),
+    await mtime(path.join(REPO_ROOT, 'pnpm-lock.yaml')),
+    await mtime(path.join(dir, 'package.json')),
+  );
+};
+
+/**
  * Runs `serverless package --stage <stage> --param …` for a service unless its packaged
- * template is newer than its serverless.yml and the shared settings and was built for the same
- * stage and params, so a warm start skips it.
+ * template and bundles are newer than its serverless.yml, the shared settings and the code they
+ * are built from, and were built for the same stage and params, so a warm start skips it. The
+ * bundles are kept in `prebuiltDir` for serverless offline.
  */
 export const packageService = async (options: {
   name: string;
@@ -55,7 +94,8 @@ export const packageService = async (options: {
   const template = path.join(out, 'cloudformation-template-update-stack.json');
   const marker = path.join(out, 'local-package.json');
   const key = JSON.stringify({ stage, region, params });
-  if (existsSync(template) && existsSync(marker)) {
+  const prebuilt = prebuiltDir(dir, stage);
+  if (existsSync(template) && existsSync(marker) && existsSync(prebuilt)) {
     const built = await mtime(template);
     const sources = await Promise.all(
       [
@@ -64,6 +104,7 @@ export const packageService = async (options: {
         ...(await definitionFiles(dir)),
       ].map(mtime),
     );
+    sources.push(await bundleSources(dir));
     if ((await readFile(marker, 'utf8')) === key && sources.every((t) => t < built)) return;
   }
   options.log(`packaging ${options.name} (serverless package --stage ${stage})`);
@@ -81,5 +122,10 @@ export const packageService = async (options: {
       maxBuffer: 16 * 1024 * 1024,
     },
   );
+  await rm(prebuilt, { recursive: true, force: true });
+  const build = path.join(dir, '.esbuild', '.build');
+  // serverless-esbuild keeps its output (`keepOutputDirectory` in services/serverless.common.yml).
+  if (existsSync(build)) await cp(build, prebuilt, { recursive: true });
+  else await mkdir(prebuilt, { recursive: true });
   await writeFile(marker, key);
 };
