@@ -84,6 +84,10 @@ export const benchReport = (r: BenchResult): string => {
     ['CloudWatch Logs bytes (handlers, EMF, platform, access logs)', n2(u.logBytes)],
     ['X-Ray trace roots before sampling (Lambda invocations)', n2(u.traceRoots)],
   ]);
+  const cpu = table([
+    ['CPU per order placed, by process (user + system, /proc)', 'ms'],
+    ...Object.entries(s.cpuMsPerOrder ?? {}).map(([k, v]) => [k, String(Math.round(v))]),
+  ]);
   const cost = table([
     [`cost per 1,000 orders (${r.prices.region} list prices as of ${r.prices.asOf})`, 'USD'],
     ...Object.entries(s.costPerThousandOrders.lines).map(([k, v]) => [k, `$${v.toFixed(4)}`]),
@@ -116,6 +120,9 @@ export const benchReport = (r: BenchResult): string => {
     latencies,
     '',
     perOrder,
+    '',
+    cpu,
+    `${r.machine.cpus} CPUs: at most ${Math.round(r.machine.cpus * 1000)} CPU ms a second, so ${Math.round((r.machine.cpus * 1000) / Math.max(1, s.cpuMsPerOrder?.total ?? 0))} orders/s at best with this much CPU per order.`,
     '',
     cost,
     '',

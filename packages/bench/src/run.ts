@@ -27,6 +27,7 @@ import {
   type Usage,
   ZERO_USAGE,
 } from './cost';
+import { type CpuByComponent, cpuPerOrder, sampleCpu } from './cpu';
 import { createLogTally, type LogTally } from './logs';
 import { createMeter, itemBytes, type Meter, type MeterCounts } from './meter';
 
@@ -91,6 +92,8 @@ export interface RunFigures {
     dynamodbByTable: MeterCounts['dynamodb']['tables'];
   };
   metricsWritesPerEvent: number | string;
+  /** CPU ms per order placed by component (each process of the stack, from /proc), largest first. */
+  cpuMsPerOrder: CpuByComponent;
 }
 
 export interface BenchResult {
@@ -118,6 +121,8 @@ export interface BenchResult {
     /** The executions and transitions of the runs as the engine counted them (not capped). */
     engineUsage?: EngineUsage;
     loadAverage: { atStart: number[]; atEnd: number[] };
+    /** Medians of the runs' CPU ms per order by component; `total` is their sum. */
+    cpuMsPerOrder: CpuByComponent;
   };
   bundles: BundleFigures[];
   prices: { region: string; asOf: string };
@@ -466,6 +471,7 @@ const measuredRun = async (
   meter.reset();
   logs.reset();
   const busBefore = stack.eventBridge.events().length;
+  const cpuBefore = await sampleCpu();
   const since = Date.now();
   const sim: SimulationOptions = {
     target,
@@ -484,6 +490,7 @@ const measuredRun = async (
   };
   const result = await simulate(sim);
   await stack.idle();
+  const cpuAfter = await sampleCpu();
   unsubscribe();
   const counts = meter.snapshot();
   const logged = logs.snapshot();
@@ -547,6 +554,7 @@ const measuredRun = async (
       { invocations: logged.invocations, billedMs: logged.billedMs },
     ),
     metricsWritesPerEvent: metricsWritesPerEvent(stack.templates.metrics, counts, busEvents),
+    cpuMsPerOrder: cpuPerOrder(cpuBefore, cpuAfter, placed),
   };
   engineTotals.push(engine);
   options.log(
@@ -718,8 +726,21 @@ export const runBench = async (options: BenchOptions): Promise<BenchResult> => {
       mix: WORKLOAD_MIX,
       ...(engineTotals.length > 0 ? { engineUsage: engineTotals.reduce(usageSum) } : {}),
       loadAverage: { atStart: loadAtStart, atEnd: os.loadavg() },
+      cpuMsPerOrder: medianCpu(runs),
     },
     bundles,
     prices: { region: options.prices.region, asOf: options.prices.asOf },
+  };
+};
+
+/** Each component's median over the runs (0 where a run did not see it), plus their total. */
+const medianCpu = (runs: RunFigures[]): CpuByComponent => {
+  const components = [...new Set(runs.flatMap((r) => Object.keys(r.cpuMsPerOrder)))];
+  const medians = components
+    .map((c) => [c, medianOf(runs, (r) => r.cpuMsPerOrder[c] ?? 0)] as const)
+    .sort((a, b) => b[1] - a[1]);
+  return {
+    ...Object.fromEntries(medians),
+    total: medians.reduce((sum, [, v]) => sum + v, 0),
   };
 };

@@ -61,6 +61,7 @@ const result = (
     assumptions: DEFAULT_ASSUMPTIONS,
     mix: { cancelRate: 0.1, abandonRate: 0.05, customerSeconds: 10 },
     loadAverage: { atStart: [1, 1, 1], atEnd: [1, 1, 1] },
+    cpuMsPerOrder: { total: 0 },
   },
   bundles: [],
   prices: { region: 'us-east-1', asOf: '2026-11-25' },
