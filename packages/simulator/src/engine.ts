@@ -85,7 +85,6 @@ export interface SimOrder {
     finished?: number;
   };
   ms: { redeem?: number; choose?: number; claim?: number; finish?: number };
-  notReadyRetries: number;
   errors: string[];
 }
 
@@ -113,8 +112,6 @@ export interface SimulationResult {
   duplicates: { sent: number; answers: Record<string, number> };
 }
 
-/** How long after the customer timeout a choice answered "not ready" is still retried. */
-const NOT_READY_GRACE_MS = 30_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 const between = (random: () => number, [min, max]: [number, number]) =>
@@ -385,7 +382,6 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
         customerId,
         t: { start: Date.now() },
         ms: {},
-        notReadyRetries: 0,
         errors: [],
       };
       const choice = chooseDrink(shop.menu, random);
@@ -431,35 +427,24 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
       if (order.intent === 'abandon') continue; // walks away; the customer timeout ends it
 
       await sleep(think);
-      // "Not ready" until the workflow waits for the choice; its timer starts then, so under load
-      // the order can still be chosen after the customer timeout counted from the redeem.
-      const deadline = order.t.redeemed + customerTimeoutMs + NOT_READY_GRACE_MS;
-      let delay = 25;
-      for (;;) {
-        const res = await change(
-          target.orders,
-          'PUT',
-          `/shops/${shopId}/orders/${redeemed.orderId}`,
-          '/shops/{id}/orders/{id}',
-          { token, body: choice },
-        );
-        if (res.status === 200) {
-          order.choice = choice;
-          order.ms.choose = res.ms;
-          order.t.chosen = Date.now();
-          if (order.status === undefined) order.status = 'QUEUED';
-          break;
-        }
+      // Sent once: the API accepts the choice whenever the order awaits it — 200 with the order
+      // QUEUED, or 202 with the choice kept until the workflow waits for it (it then applies it).
+      const res = await change(
+        target.orders,
+        'PUT',
+        `/shops/${shopId}/orders/${redeemed.orderId}`,
+        '/shops/{id}/orders/{id}',
+        { token, body: choice },
+      );
+      if (res.status === 200 || res.status === 202) {
+        order.choice = choice;
+        order.ms.choose = res.ms;
+        order.t.chosen = Date.now();
+        if (order.status === undefined) order.status = 'QUEUED';
+      } else {
         const text = JSON.stringify(res.body);
-        if (res.status === 409 && /not ready/.test(text) && Date.now() < deadline) {
-          order.notReadyRetries += 1;
-          await sleep(delay);
-          delay = Math.min(delay * 1.5, 500);
-          continue;
-        }
         if (res.status === 409 && /REJECTED/.test(text)) order.status = 'REJECTED';
         else order.errors.push(`choose: ${res.status} ${text}`);
-        break;
       }
     }
   };

@@ -98,4 +98,48 @@ describe('simulate on a local stack (config, orders, publisher)', function () {
     expect(chosen.every((o) => o.t.pushed !== undefined)).to.equal(true);
     expect(result.latencies['placed→push']?.n).to.equal(chosen.length);
   });
+  it('accepts every choice sent at once after the 202 when every request may be sent twice, first time, no retries', async () => {
+    const { config, orders, publisher } = stack.endpoints;
+    if (!config || !orders || !publisher)
+      throw new Error('stack without config, orders, publisher');
+    const target = { config, orders, ws: publisher.ws, token: stack.mintToken };
+    const shopId = `sim2-${Date.now().toString(36)}`;
+    // A customer timeout long enough that no order is meant to end by it.
+    await putShop(
+      target,
+      createHttp({ requests: {}, errors: [] }),
+      shopId,
+      simShopConfig({ customerSeconds: 60 }),
+    );
+    const intents: Intent[] = Array.from({ length: 12 }, (_, i) =>
+      i % 4 === 3 ? 'cancel' : 'complete',
+    );
+    const result = await simulate({
+      target,
+      shopId,
+      customers: 6,
+      baristas: 2,
+      orders: intents.length,
+      intents,
+      // No think time: each choice leaves the moment its placement answers 202, long before the
+      // workflow waits for it.
+      thinkTimeMs: [0, 0],
+      makeTimeMs: [50, 150],
+      duplicateRate: 0.5,
+      pollIntervalMs: 1000,
+      drainTimeoutMs: 60_000,
+      seed: 7,
+    });
+
+    expect(result.errors, JSON.stringify(result.errors)).to.deep.equal([]);
+    expect(result.inconsistent, JSON.stringify(result.inconsistent)).to.deep.equal([]);
+    expect(result.outcomes).to.deep.equal({ COMPLETED: 9, CANCELLED: 3 });
+    expect(result.duplicates.sent, 'requests sent twice').to.be.greaterThan(0);
+    // Every order was chosen by its one PUT (or its copy): chosen before its workflow waited
+    // (202, kept) or after (200) — never a 409 for the order's customer.
+    expect(result.orders.every((o) => o.choice !== undefined)).to.equal(true);
+    expect(
+      Object.keys(result.duplicates.answers).every((s) => s !== '500' && s !== '503'),
+    ).to.equal(true);
+  });
 });

@@ -170,13 +170,14 @@ describe('orders under injected faults (local stack)', function () {
       const placedAt = Date.now();
       phase.set(index, `${orderId} choosing`);
       if (intent === 'abandon') return;
-      // The choice is refused (409, not ready) until the workflow waits for it.
+      // The choice is accepted at once (200, or 202 kept until the workflow waits); sent again
+      // only when its answer was lost (a fault), until the order shows it moved on.
       for (let attempt = 1; ; attempt++) {
         const res = await call('orders', 'PUT', orderPath(orderId), customer, {
           drinkId: 'latte',
           modifiers: { Milk: 'Oat' },
         });
-        if (res.status === 200) break;
+        if (res.status === 200 || res.status === 202) break;
         const current = await call('orders', 'GET', orderPath(orderId), customer);
         const status = current.status === 200 ? (current.body as { status?: string }).status : '';
         if (status && status !== 'AWAITING_SELECTION') break;

@@ -371,7 +371,8 @@ describe('order journeys (local stack)', function () {
       'Admitted',
       'WaitForCustomer',
       'CustomerTimedOut',
-      'EndOrder',
+      'ChoseInTime',
+      'EndedByCustomerTimeout',
     ]);
     expect((await stored(shop.shopId, orderId)).slot).to.equal('RELEASED');
     checkedTypes(orderId);

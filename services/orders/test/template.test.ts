@@ -111,8 +111,10 @@ describe('orders service template (serverless package)', function () {
       },
       listMyOrders: { 'dynamodb:Query': [indexes] },
       getQueue: { 'dynamodb:Query': [indexes] },
+      // The choice is kept on the order (UpdateItem) while the workflow does not wait for it.
       putOrder: {
         'dynamodb:GetItem': [orders, shops].sort(),
+        'dynamodb:UpdateItem': [orders],
         'states:StartSyncExecution': [manager],
       },
       orderAction: { 'dynamodb:GetItem': [orders], 'states:StartSyncExecution': [manager] },
@@ -123,13 +125,23 @@ describe('orders service template (serverless package)', function () {
         'dynamodb:GetItem': [orders, shops].sort(),
         'dynamodb:UpdateItem': [counters, orders].sort(),
       },
-      awaitCustomer: { ...step, 'states:SendTaskSuccess': [processor] },
+      // It applies a choice kept before the wait through the OrderManager.
+      awaitCustomer: {
+        ...step,
+        'states:SendTaskSuccess': [processor],
+        'states:StartSyncExecution': [manager],
+      },
       awaitBarista: {
         ...step,
         'dynamodb:UpdateItem': [counters, orders].sort(),
         'states:SendTaskSuccess': [processor],
       },
-      endOrder: { ...step, 'dynamodb:UpdateItem': [counters, orders].sort() },
+      // At the customer timeout it applies a choice kept on the order through the OrderManager.
+      endOrder: {
+        ...step,
+        'dynamodb:UpdateItem': [counters, orders].sort(),
+        'states:StartSyncExecution': [manager],
+      },
     });
   });
 

@@ -1,13 +1,6 @@
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
-import {
-  ApiError,
-  apiErrorFrom,
-  errorMessage,
-  isTransient,
-  retryTransient,
-  retryWhileNotReady,
-} from './errors';
+import { ApiError, apiErrorFrom, errorMessage, isTransient, retryTransient } from './errors';
 
 describe('API errors', () => {
   it('reads the error body every API answers with', () => {
@@ -95,56 +88,6 @@ describe('API errors', () => {
   });
 });
 
-describe('retryWhileNotReady', () => {
-  const notReady = new ApiError(
-    409,
-    'CONFLICT',
-    'order o1 is not ready for a choice yet; try again in a moment',
-  );
-  const noSleep = async () => undefined;
-
-  it('retries a choice the workflow was not ready for, until it is taken', async () => {
-    let calls = 0;
-    const result = await retryWhileNotReady(
-      async () => {
-        calls++;
-        if (calls < 3) throw notReady;
-        return 'queued';
-      },
-      { sleep: noSleep },
-    );
-    expect(result).to.equal('queued');
-    expect(calls).to.equal(3);
-  });
-
-  it('gives up after its attempts and shows the last answer', async () => {
-    let calls = 0;
-    const error = await retryWhileNotReady(
-      async () => {
-        calls++;
-        throw notReady;
-      },
-      { attempts: 4, sleep: noSleep },
-    ).catch((e: unknown) => e);
-    expect(error).to.equal(notReady);
-    expect(calls).to.equal(4);
-  });
-
-  it('does not retry any other refusal', async () => {
-    let calls = 0;
-    const taken = new ApiError(409, 'CONFLICT', 'the order is QUEUED');
-    const error = await retryWhileNotReady(
-      async () => {
-        calls++;
-        throw taken;
-      },
-      { sleep: noSleep },
-    ).catch((e: unknown) => e);
-    expect(error).to.equal(taken);
-    expect(calls).to.equal(1);
-  });
-});
-
 describe('retryTransient', () => {
   const noSleep = async () => undefined;
 
@@ -163,8 +106,8 @@ describe('retryTransient', () => {
       yes: false,
     },
     {
-      name: 'a 409 not ready (retryWhileNotReady handles it)',
-      error: new ApiError(409, 'CONFLICT', 'order o1 is not ready for a choice yet; try again'),
+      name: 'a 409 naming the status that refuses a choice',
+      error: new ApiError(409, 'CONFLICT', 'order o1 is TIMED_OUT: cannot select it'),
       yes: false,
     },
     { name: 'a 400', error: new ApiError(400, 'INVALID_REQUEST', 'qrCode: wrong'), yes: false },

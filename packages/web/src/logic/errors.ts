@@ -58,14 +58,6 @@ export const errorMessage = (error: unknown): string => {
   }
 };
 
-/**
- * The orders API refuses a drink choice with 409 "not ready" in the moment between the order's
- * creation and its workflow waiting for the choice (the workflow starts from the orders table's
- * stream): the choice is retried for a while then, as the message asks, instead of shown.
- */
-export const isNotReady = (error: unknown): boolean =>
-  error instanceof ApiError && error.status === 409 && /not ready/i.test(error.message);
-
 interface RetryOptions {
   attempts?: number;
   delayMs?: number;
@@ -90,14 +82,6 @@ const retryWhile = async <T>(
   }
 };
 
-export const retryWhileNotReady = <T>(
-  run: () => Promise<T>,
-  options: RetryOptions = {},
-): Promise<T> => {
-  const { attempts = 20, delayMs = 500 } = options;
-  return retryWhile(isNotReady, () => delayMs, attempts, run, options.sleep);
-};
-
 /**
  * A failure worth sending the same request again for: no answer (flaky Wi-Fi), a 5xx, or a
  * 409 that asks to try again (two copies of a request met mid-flight).
@@ -106,9 +90,7 @@ export const isTransient = (error: unknown): boolean =>
   error instanceof ApiError &&
   (error.status === 0 ||
     error.status >= 500 ||
-    (error.status === 409 &&
-      /try again/i.test(error.message) &&
-      !/not ready/i.test(error.message)));
+    (error.status === 409 && /try again/i.test(error.message)));
 
 /**
  * Sends a request again after a transient failure, with a growing pause. Only for requests a

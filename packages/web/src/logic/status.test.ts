@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { customerMayCancel, customerStatus, statusLabel } from './status';
 
-type Facts = Pick<Order, 'status' | 'orderNumber' | 'reason'>;
+type Facts = Pick<Order, 'status' | 'orderNumber' | 'reason'> & Partial<Pick<Order, 'drinkId'>>;
 
 describe('customerStatus', () => {
   (
@@ -12,6 +12,13 @@ describe('customerStatus', () => {
         name: 'asks to choose while the workflow waits',
         order: { status: 'AWAITING_SELECTION' },
         label: 'Choose your drink',
+        tone: 'waiting',
+      },
+      {
+        name: 'says the choice was received while the shop takes it (PUT answered 202)',
+        order: { status: 'AWAITING_SELECTION', drinkId: 'latte' },
+        label: 'Choice received',
+        detail: /joins the queue/,
         tone: 'waiting',
       },
       {

@@ -38,11 +38,19 @@ export const reasonText = (reason: OrderReason | undefined): string | undefined 
 
 /** What the customer's screen says about an order. */
 export const customerStatus = (
-  order: Pick<Order, 'status' | 'orderNumber' | 'reason'>,
+  order: Pick<Order, 'status' | 'orderNumber' | 'reason'> & Partial<Pick<Order, 'drinkId'>>,
 ): StatusView => {
   const number = order.orderNumber === undefined ? '' : ` #${order.orderNumber}`;
   switch (order.status) {
     case 'AWAITING_SELECTION':
+      // The API keeps a choice made before the shop's workflow waited for it (answer 202).
+      if (order.drinkId !== undefined) {
+        return {
+          label: 'Choice received',
+          detail: 'The shop is taking your order; it joins the queue in a moment.',
+          tone: 'waiting',
+        };
+      }
       return {
         label: 'Choose your drink',
         detail: 'Pick a drink before the time runs out.',

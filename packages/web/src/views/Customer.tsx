@@ -16,7 +16,7 @@ import {
 } from '../components/common';
 import { navigate, useApp } from '../context';
 import { useLive, useNow } from '../hooks';
-import { retryTransient, retryWhileNotReady } from '../logic/errors';
+import { retryTransient } from '../logic/errors';
 import { concerns } from '../logic/live';
 import { defaultModifiers, drinkName, modifiersText } from '../logic/queue';
 import { href } from '../logic/route';
@@ -161,7 +161,8 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
   }
 
   const view = customerStatus(order);
-  const choosing = order.status === 'AWAITING_SELECTION';
+  // A choice kept before the shop's workflow waited (202) is made: no second form.
+  const choosing = order.status === 'AWAITING_SELECTION' && order.drinkId === undefined;
   const total = shop.timeouts.customerSeconds;
   const left = secondsUntil(customerDeadline(order.createdAt, total), now);
   const chosen = shop.menu.find((d) => d.drinkId === drinkId);
@@ -194,10 +195,7 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
           class="menu-form"
           onSubmit={(event) => {
             event.preventDefault();
-            if (drinkId)
-              void act(() =>
-                retryWhileNotReady(() => api.chooseDrink(shopId, orderId, { drinkId, modifiers })),
-              );
+            if (drinkId) void act(() => api.chooseDrink(shopId, orderId, { drinkId, modifiers }));
           }}
         >
           <Countdown

@@ -8,6 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
+  isTerminalStatus,
   ORDERS_TABLE_INDEXES,
   type OrderItem,
   OrderItemSchema,
@@ -69,10 +70,31 @@ export interface OrdersTable {
   end(request: {
     shopId: string;
     orderId: string;
-    status?: { to: OrderStatus; from: OrderStatus[]; set: Partial<OrderItem> };
+    /**
+     * `unlessChosen`: not while the customer's choice is kept on the order (a choice the workflow
+     * did not apply yet wins over the customer timeout); the slot is then kept too, since the
+     * order goes on.
+     */
+    status?: {
+      to: OrderStatus;
+      from: OrderStatus[];
+      set: Partial<OrderItem>;
+      unlessChosen?: boolean;
+    };
     slot?: { table: string };
     executionArn?: string | undefined;
   }): Promise<{ item: OrderItem | undefined; changed: boolean; released: boolean }>;
+  /**
+   * Keeps a customer's choice on an order whose workflow does not wait for it yet: only while
+   * the order awaits selection and has no customer-phase token (the step that keeps the token
+   * then finds the choice and applies it). False when the order moved on or the token was kept
+   * meanwhile (the choice then goes through the OrderManager).
+   */
+  storeChoice(request: {
+    shopId: string;
+    orderId: string;
+    set: Pick<OrderItem, 'drinkId' | 'modifiers' | 'updatedAt'>;
+  }): Promise<boolean>;
   /**
    * Keeps a phase's task token while the order is in one of `from`. An `orderNumber` in `set`
    * is written only if the order has none or the same one: a number, once given, stays.
@@ -172,7 +194,13 @@ export const buildOrdersTable = (
             `#status IN (${Object.keys(statuses).join(', ')})`,
             ...(extraCondition ? [extraCondition] : []),
           ].join(' AND '),
-          ExpressionAttributeNames: names([...new Set([...fields, 'status'])]),
+          ExpressionAttributeNames: names([
+            ...new Set([
+              ...fields,
+              'status',
+              ...[...(extraCondition ?? '').matchAll(/#(\w+)/g)].map((m) => m[1] as string),
+            ]),
+          ]),
           ExpressionAttributeValues: {
             ...Object.fromEntries(fields.map((f) => [`:${f}`, set[f]])),
             ...statuses,
@@ -322,8 +350,12 @@ export const buildOrdersTable = (
           // Another execution carries this order: its ending and its slot are that one's.
           return { item: current, changed: false, released: false };
         }
-        const apply = status?.from.includes(current.status) === true;
-        const release = slot !== undefined && current.slot === 'HELD';
+        const chosen = status?.unlessChosen === true && current.drinkId !== undefined;
+        const apply = status?.from.includes(current.status) === true && !chosen;
+        // An order that may still go on keeps its slot: released only with this ending, or
+        // when the order already ended otherwise.
+        const goesOn = status?.unlessChosen === true && !apply && !isTerminalStatus(current.status);
+        const release = slot !== undefined && current.slot === 'HELD' && !goesOn;
         if (!apply && !release) return { item: current, changed: false, released: false };
         const placedAt = current.submittedAt ?? current.createdAt;
         const set: Record<string, unknown> = {
@@ -345,12 +377,19 @@ export const buildOrdersTable = (
           ConditionExpression: [
             'attribute_exists(pk)',
             '#status = :read',
+            ...(apply && status?.unlessChosen ? ['attribute_not_exists(#drinkId)'] : []),
             ...(release ? ['#slot = :held'] : []),
             ...(executionArn
               ? ['(attribute_not_exists(#executionArn) OR #executionArn = :executionArn)']
               : []),
           ].join(' AND '),
-          ExpressionAttributeNames: names([...new Set([...fields, 'status'])]),
+          ExpressionAttributeNames: names([
+            ...new Set([
+              ...fields,
+              'status',
+              ...(apply && status?.unlessChosen ? ['drinkId'] : []),
+            ]),
+          ]),
           ExpressionAttributeValues: {
             ...Object.fromEntries(fields.map((f) => [`:${f}`, set[f]])),
             ':read': current.status,
@@ -408,6 +447,16 @@ export const buildOrdersTable = (
         }
         await backoff(attempt);
       }
+    },
+
+    async storeChoice({ shopId, orderId, set }) {
+      return conditionalSet(
+        shopId,
+        orderId,
+        set,
+        ['AWAITING_SELECTION'],
+        'attribute_not_exists(#customerTaskToken)',
+      );
     },
 
     async keepToken({ shopId, orderId, attribute, token, from, set = {}, now }) {

@@ -37,6 +37,41 @@ export interface Change {
 const isStaff = (identity: Identity, shopId: string) =>
   hasShopRole(identity, 'barista', shopId) || hasShopRole(identity, 'admin', shopId);
 
+const eventBase = (order: OrderItem, now: string) => ({
+  version: 1,
+  shopId: order.shopId,
+  orderId: order.orderId,
+  customerId: order.customerId,
+  at: now,
+  ...(order.orderNumber === undefined ? {} : { orderNumber: order.orderNumber }),
+});
+
+/**
+ * The customer's choice applied: AWAITING_SELECTION → QUEUED, `OrderPlaced`, and the customer
+ * phase resumed with SELECTED. Planned by the API when the workflow already waits, and by the
+ * workflow's wait step (`awaitCustomer`) for a choice kept on the order before it waited.
+ */
+export const selectionChange = (
+  order: OrderItem,
+  selection: { drinkId: string; modifiers: ModifierChoice },
+  now: string,
+): Change => ({
+  from: 'AWAITING_SELECTION',
+  to: 'QUEUED',
+  set: { drinkId: selection.drinkId, modifiers: selection.modifiers, submittedAt: now },
+  remove: [],
+  event: {
+    detailType: 'OrderManager.OrderPlaced',
+    detail: {
+      ...eventBase(order, now),
+      drinkId: selection.drinkId,
+      modifiers: selection.modifiers,
+      createdAt: order.createdAt,
+    },
+  },
+  resume: { phase: 'CUSTOMER', output: { outcome: 'SELECTED' } },
+});
+
 /**
  * The order's rules in one place: who may take which action in which status, and what it
  * changes. Throws `Refused` (403 for who, 409 for when) — the caller makes the write
@@ -51,14 +86,7 @@ export const planChange = (
 ): Change => {
   const owner = order.customerId === identity.sub;
   const staff = isStaff(identity, order.shopId);
-  const base = {
-    version: 1,
-    shopId: order.shopId,
-    orderId: order.orderId,
-    customerId: order.customerId,
-    at: now,
-    ...(order.orderNumber === undefined ? {} : { orderNumber: order.orderNumber }),
-  };
+  const base = eventBase(order, now);
   /** Each action starts from exact statuses (the table alone would let unclaim start a wait). */
   const requireStatus = (...from: OrderStatus[]) => {
     if (!from.includes(order.status)) {
@@ -86,31 +114,8 @@ export const planChange = (
       if (!owner)
         throw new Refused('FORBIDDEN', 'only the customer who placed the order chooses its drink');
       requireStatus('AWAITING_SELECTION');
-      // Choosing before the workflow waits for it would race the shop's checks (reference
-      // defect 12): the order is ready once the workflow kept its customer-phase token.
-      if (!order.customerTaskToken) {
-        throw new Refused(
-          'CONFLICT',
-          `order ${order.orderId} is not ready for a choice yet; try again in a moment`,
-        );
-      }
       if (!selection) throw new Error('select needs a selection');
-      return {
-        from: order.status,
-        to: 'QUEUED',
-        set: { drinkId: selection.drinkId, modifiers: selection.modifiers, submittedAt: now },
-        remove: [],
-        event: {
-          detailType: 'OrderManager.OrderPlaced',
-          detail: {
-            ...base,
-            drinkId: selection.drinkId,
-            modifiers: selection.modifiers,
-            createdAt: order.createdAt,
-          },
-        },
-        resume: { phase: 'CUSTOMER', output: { outcome: 'SELECTED' } },
-      };
+      return selectionChange(order, selection, now);
     }
     case 'claim': {
       requireStaff();

@@ -9,6 +9,7 @@ import {
   type DetailType,
   type EventEntry,
   type Identity,
+  isTerminalStatus,
   type JourneyStep,
   type OrderItem,
   OrderItemSchema,
@@ -257,8 +258,10 @@ export class InMemoryOrders implements OrdersTable {
     if (executionArn && current.executionArn && current.executionArn !== executionArn) {
       return { item: current, changed: false, released: false };
     }
-    const apply = status?.from.includes(current.status) === true;
-    const release = slot !== undefined && current.slot === 'HELD';
+    const chosen = status?.unlessChosen === true && current.drinkId !== undefined;
+    const apply = status?.from.includes(current.status) === true && !chosen;
+    const goesOn = status?.unlessChosen === true && !apply && !isTerminalStatus(current.status);
+    const release = slot !== undefined && current.slot === 'HELD' && !goesOn;
     if (!apply && !release) return { item: current, changed: false, released: false };
     const placedAt = current.submittedAt ?? current.createdAt;
     // One transaction: the ending, the slot given back and the counter's decrement (never
@@ -281,6 +284,13 @@ export class InMemoryOrders implements OrdersTable {
       if (open >= 1) this.counters.set(key, { value: open - 1 });
     }
     return { item: this.stored(shopId, orderId), changed: apply, released: release };
+  }
+
+  async storeChoice(request: Parameters<OrdersTable['storeChoice']>[0]) {
+    await Promise.resolve();
+    const { shopId, orderId, set } = request;
+    if (this.items.get(`${shopId}#${orderId}`)?.customerTaskToken !== undefined) return false;
+    return this.conditionalSet(shopId, orderId, set, ['AWAITING_SELECTION']);
   }
 
   async keepToken(request: Parameters<OrdersTable['keepToken']>[0]) {

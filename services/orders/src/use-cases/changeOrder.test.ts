@@ -408,6 +408,26 @@ describe('changeOrder', () => {
       expect(w.workflows.resumed).to.deep.equal([]);
     });
 
+    it('plans a change again from the status a lost race reached: a cancel of an order queued meanwhile goes through', async () => {
+      const w = worldWith(waitingOrder('AWAITING_SELECTION'));
+      let moved = false;
+      w.workflows.beforeApply = () => {
+        if (moved) return;
+        moved = true;
+        // The workflow applied a kept choice between the API's read and its write.
+        w.orders.put(orderItem('QUEUED'));
+      };
+
+      const answered = await change(w, callers.owner, 'cancel');
+
+      expect(answered).to.include({ status: 'CANCELLED', reason: 'CANCELLED_BY_CUSTOMER' });
+      expect(w.workflows.applied.map((a) => a.change.from)).to.deep.equal([
+        'AWAITING_SELECTION',
+        'QUEUED',
+      ]);
+      expect(managerEvents(w).map((e) => e.type)).to.deep.equal(['OrderManager.OrderCancelled']);
+    });
+
     it('answers 409 saying the order is gone when it vanished meanwhile', async () => {
       const w = worldWith(waitingOrder('QUEUED'));
       w.workflows.beforeApply = () => {
@@ -440,11 +460,96 @@ describe('changeOrder', () => {
       expect(w.orders.stored(SHOP, 'order-1')?.status).to.equal('AWAITING_SELECTION');
     });
 
-    it('refuses with 409 a choice before the workflow waits for it (no customer-phase token yet)', async () => {
-      const w = worldWith(waitingOrder('AWAITING_SELECTION', { customerTaskToken: undefined }));
+    it('refuses with 409 naming the status a choice on an order that timed out, was cancelled or rejected', async () => {
+      for (const status of ['TIMED_OUT', 'CANCELLED', 'REJECTED'] as const) {
+        const w = worldWith(orderItem(status));
+        const error = await rejectionOf(change(w, callers.owner, 'select', LATTE));
+        expectHttpError(error, { status: 409, field: 'status' });
+        expect((error as HttpError).message).to.contain(status);
+        expect((error as HttpError).message).not.to.match(/try again/i);
+        expect(w.orders.stored(SHOP, 'order-1'), status).to.deep.equal(orderItem(status));
+        expect(w.workflows.applied).to.deep.equal([]);
+      }
+    });
+  });
+
+  describe('a choice before the workflow waits for it (no customer-phase token yet)', () => {
+    const early = () => orderItem('AWAITING_SELECTION', { customerTaskToken: undefined });
+
+    it('keeps the choice on the order, still AWAITING_SELECTION, with no event and no resume', async () => {
+      const w = worldWith(early());
+
+      const answered = await change(w, callers.owner, 'select', LATTE);
+
+      expect(OrderSchema.parse(answered)).to.include({
+        status: 'AWAITING_SELECTION',
+        drinkId: 'latte',
+        updatedAt: NOW,
+      });
+      expect(answered.modifiers).to.deep.equal(LATTE.modifiers);
+      expect(w.orders.stored(SHOP, 'order-1')).to.include({
+        status: 'AWAITING_SELECTION',
+        drinkId: 'latte',
+      });
+      expect(w.workflows.applied).to.deep.equal([]);
+      expect(w.workflows.resumed).to.deep.equal([]);
+    });
+
+    it('lets the customer change a kept choice until the workflow applies it', async () => {
+      const w = worldWith(early());
+
+      await change(w, callers.owner, 'select', LATTE);
+      await change(w, callers.owner, 'select', { drinkId: 'espresso', modifiers: {} });
+
+      expect(w.orders.stored(SHOP, 'order-1')?.drinkId).to.equal('espresso');
+    });
+
+    it('goes through the OrderManager when the workflow kept its token meanwhile', async () => {
+      const w = worldWith(early());
+      // The token is kept between the API's read and its conditional write.
+      const storeChoice = w.orders.storeChoice.bind(w.orders);
+      w.orders.storeChoice = async (request) => {
+        const item = w.orders.stored(SHOP, 'order-1');
+        if (item) w.orders.put({ ...item, customerTaskToken: CUSTOMER_TOKEN });
+        return storeChoice(request);
+      };
+
+      const answered = await change(w, callers.owner, 'select', LATTE);
+
+      expect(answered.status).to.equal('QUEUED');
+      expect(w.workflows.applied).to.have.length(1);
+      expect(w.workflows.resumed).to.deep.equal([
+        { token: CUSTOMER_TOKEN, output: { outcome: 'SELECTED' }, by: 'manager' },
+      ]);
+    });
+
+    it('refuses with 409 naming the status when the order was cancelled meanwhile', async () => {
+      const w = worldWith(early());
+      const storeChoice = w.orders.storeChoice.bind(w.orders);
+      w.orders.storeChoice = async (request) => {
+        const item = w.orders.stored(SHOP, 'order-1');
+        if (item) w.orders.put(orderItem('CANCELLED', { createdAt: item.createdAt }));
+        return storeChoice(request);
+      };
+
       const error = await rejectionOf(change(w, callers.owner, 'select', LATTE));
-      expect((error as HttpError).status).to.equal(409);
-      expect((error as HttpError).message).to.contain('not ready');
+
+      expectHttpError(error, { status: 409, field: 'status' });
+      expect((error as HttpError).message).to.contain('CANCELLED');
+      expect(w.orders.stored(SHOP, 'order-1')?.status).to.equal('CANCELLED');
+      expect(w.workflows.applied).to.deep.equal([]);
+    });
+
+    it('still refuses another customer (404) and a wrong drink (400)', async () => {
+      const w = worldWith(early());
+      expectHttpError(await rejectionOf(change(w, callers.otherCustomer, 'select', LATTE)), {
+        status: 404,
+      });
+      expectHttpError(
+        await rejectionOf(change(w, callers.owner, 'select', { drinkId: 'nope', modifiers: {} })),
+        { status: 400 },
+      );
+      expect(w.orders.stored(SHOP, 'order-1')?.drinkId).to.equal(undefined);
     });
   });
 });

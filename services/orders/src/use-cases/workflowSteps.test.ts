@@ -219,6 +219,68 @@ describe('workflow steps', () => {
       });
     });
 
+    describe('a choice the customer made before the wait (kept on the order by the API)', () => {
+      const chosenEarly = () =>
+        orderItem('AWAITING_SELECTION', {
+          drinkId: 'latte',
+          modifiers: { Milk: 'Oat' },
+        });
+
+      it('applies it once through the OrderManager, which resumes this wait with SELECTED', async () => {
+        const w = fakePorts({ orders: [chosenEarly()] });
+
+        await awaitCustomer(w.ports, input);
+
+        expect(w.orders.stored(SHOP, 'order-1')).to.include({
+          status: 'QUEUED',
+          drinkId: 'latte',
+          submittedAt: NOW,
+          customerTaskToken: TOKEN,
+        });
+        expect(w.workflows.applied.map((a) => [a.change.from, a.change.to])).to.deep.equal([
+          ['AWAITING_SELECTION', 'QUEUED'],
+        ]);
+        expect(w.workflows.events.map((e) => e.DetailType)).to.deep.equal([
+          'OrderManager.OrderPlaced',
+        ]);
+        expect(JSON.parse(w.workflows.events[0]?.Detail ?? '{}')).to.include({
+          drinkId: 'latte',
+          customerId: callers.owner.sub,
+        });
+        expect(w.workflows.resumed).to.deep.equal([
+          { token: TOKEN, output: { outcome: 'SELECTED' }, by: 'manager' },
+        ]);
+        expect(w.bus.emitted.map((e) => e.detailType)).to.deep.equal([
+          'OrderProcessor.WorkflowStarted',
+        ]);
+      });
+
+      it('a repeated step after the choice was applied resumes with SELECTED and applies nothing again', async () => {
+        const w = fakePorts({ orders: [chosenEarly()] });
+
+        await awaitCustomer(w.ports, input);
+        await awaitCustomer(w.ports, input);
+
+        expect(w.workflows.applied).to.have.length(1);
+        expect(w.workflows.events).to.have.length(1);
+        expect(w.workflows.resumed.map((r) => r.by)).to.deep.equal(['manager', 'step']);
+      });
+
+      it('leaves an order that moved meanwhile (cancelled) as it is', async () => {
+        const w = fakePorts({ orders: [chosenEarly()] });
+        w.workflows.beforeApply = () => {
+          const item = w.orders.stored(SHOP, 'order-1');
+          if (item) w.orders.put(orderItem('CANCELLED', { drinkId: 'latte' }));
+        };
+
+        await awaitCustomer(w.ports, input);
+
+        expect(w.orders.stored(SHOP, 'order-1')?.status).to.equal('CANCELLED');
+        expect(w.workflows.events).to.deep.equal([]);
+        expect(w.workflows.resumed).to.deep.equal([]);
+      });
+    });
+
     it('keeps the execution’s ARN with the token, for the order’s journey', async () => {
       const w = fakePorts({ orders: [orderItem('AWAITING_SELECTION')] });
       const executionArn = 'arn:aws:states:us-east-1:123456789012:execution:processor:order-1';
@@ -403,19 +465,6 @@ describe('workflow steps', () => {
         },
       },
       {
-        name: 'times out an order whose choice raced the customer timeout: the workflow wins',
-        input: {
-          ending: 'CUSTOMER_TIMEOUT',
-          order: orderItem('QUEUED', { numbered: false }),
-        },
-        expected: {
-          status: 'TIMED_OUT',
-          reason: 'CUSTOMER_TIMEOUT',
-          detailType: 'OrderProcessor.OrderTimedOut',
-          detail: { ...orderBase, stage: 'CUSTOMER', drinkId: 'latte' },
-        },
-      },
-      {
         name: 'times out a queued order no barista took: stage BARISTA, with its number and drink',
         input: { ending: 'BARISTA_TIMEOUT', order: orderItem('QUEUED') },
         expected: {
@@ -590,6 +639,85 @@ describe('workflow steps', () => {
         expect(result).to.deep.equal({ status: 'AWAITING_SELECTION' });
         expect(w.orders.stored(SHOP, 'order-1')).to.deep.equal(carried);
         expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(1);
+        expect(w.bus.emitted).to.deep.equal([]);
+      });
+    });
+
+    describe('the customer timeout never discards a choice made in time', () => {
+      const ARN = 'arn:aws:states:us-east-1:123456789012:execution:order-processor:first';
+      const timeOut = (w: World) =>
+        endOrder(w.ports, {
+          shopId: SHOP,
+          orderId: 'order-1',
+          ending: 'CUSTOMER_TIMEOUT',
+          executionArn: ARN,
+        });
+
+      it('lets a choice applied as the timer fired go on: answers QUEUED, ends nothing, keeps the slot', async () => {
+        const queued = orderItem('QUEUED', { numbered: false, executionArn: ARN, slot: 'HELD' });
+        const w = fakePorts({ orders: [queued] });
+        w.orders.setCounter(SHOP, 'OPEN_ORDERS', 1);
+
+        expect(await timeOut(w)).to.deep.equal({ status: 'QUEUED' });
+
+        expect(w.orders.stored(SHOP, 'order-1')).to.deep.equal(queued);
+        expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(1);
+        expect(w.bus.emitted).to.deep.equal([]);
+        expect(w.workflows.applied).to.deep.equal([]);
+      });
+
+      it('applies a choice kept on the order (the wait’s step was slower than the timer) and answers QUEUED', async () => {
+        const kept = orderItem('AWAITING_SELECTION', {
+          drinkId: 'latte',
+          modifiers: { Milk: 'Oat' },
+          executionArn: ARN,
+          slot: 'HELD',
+        });
+        const w = fakePorts({ orders: [kept] });
+        w.orders.setCounter(SHOP, 'OPEN_ORDERS', 1);
+
+        expect(await timeOut(w)).to.deep.equal({ status: 'QUEUED' });
+
+        expect(w.orders.stored(SHOP, 'order-1')).to.include({
+          status: 'QUEUED',
+          drinkId: 'latte',
+          slot: 'HELD',
+        });
+        expect(w.orders.stored(SHOP, 'order-1')).not.to.have.property('reason');
+        expect(w.workflows.applied.map((a) => [a.change.from, a.change.to])).to.deep.equal([
+          ['AWAITING_SELECTION', 'QUEUED'],
+        ]);
+        expect(w.workflows.events.map((e) => e.DetailType)).to.deep.equal([
+          'OrderManager.OrderPlaced',
+        ]);
+        expect(w.bus.emitted).to.deep.equal([]);
+        expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(1);
+      });
+
+      it('fails (to be retried) when the order ended while its kept choice was applied; the retry gives back the slot', async () => {
+        const kept = orderItem('AWAITING_SELECTION', {
+          drinkId: 'latte',
+          executionArn: ARN,
+          slot: 'HELD',
+        });
+        const w = fakePorts({ orders: [kept] });
+        w.orders.setCounter(SHOP, 'OPEN_ORDERS', 1);
+        w.workflows.beforeApply = () => {
+          w.orders.put(
+            orderItem('CANCELLED', { drinkId: 'latte', executionArn: ARN, slot: 'HELD' }),
+          );
+        };
+
+        const error = await timeOut(w).catch((e: unknown) => e);
+        expect(String(error)).to.match(/is CANCELLED after its customer timeout/);
+        expect(w.orders.stored(SHOP, 'order-1')?.slot).to.equal('HELD');
+
+        expect(await timeOut(w)).to.deep.equal({ status: 'CANCELLED' });
+        expect(w.orders.stored(SHOP, 'order-1')).to.include({
+          status: 'CANCELLED',
+          slot: 'RELEASED',
+        });
+        expect(w.orders.counter(SHOP, 'OPEN_ORDERS')?.value).to.equal(0);
         expect(w.bus.emitted).to.deep.equal([]);
       });
     });

@@ -1,11 +1,13 @@
 import { logger } from '@espresso/runtime';
 import {
   allowedPreviousStatuses,
+  isTerminalStatus,
   type OrderItem,
   type OrderReason,
   type OrderStatus,
 } from '@espresso/schemas';
 import type { Ports } from '../adapters';
+import { selectionChange } from '../domain/transitions';
 
 type Outcome = 'SELECTED' | 'COMPLETED' | 'CANCELLED';
 
@@ -55,8 +57,9 @@ export const admitOrder = async (
 
 /**
  * OrderProcessor, customer phase: keep the task token on the order while it awaits the
- * customer, and tell the screens. If the order already moved on (the customer chose or
- * cancelled before the token was kept), resume the workflow at once with that outcome.
+ * customer, and tell the screens. If the order already moved on (cancelled before the token
+ * was kept), resume the workflow at once with that outcome; if the customer's choice was kept
+ * on the order before the workflow waited, apply it now (which resumes the wait).
  */
 export const awaitCustomer = async (
   ports: Pick<Ports, 'orders' | 'bus' | 'workflows' | 'now'>,
@@ -88,6 +91,23 @@ export const awaitCustomer = async (
     at: now,
     timeoutSeconds: input.timeoutSeconds,
   });
+  if (item.status === 'AWAITING_SELECTION' && item.drinkId !== undefined) {
+    await applyKeptChoice(ports, item, now);
+  }
+};
+
+/**
+ * The customer chose before the workflow waited (the API kept the choice on the order): it is
+ * applied now through the OrderManager, as if sent at this moment (its `submittedAt`, the
+ * queue's order) — conditional on the order still awaiting selection, so it is applied once;
+ * the OrderManager resumes this wait with the token just kept. A conflict means the order moved
+ * meanwhile (a newer choice through the API, a cancellation): whoever moved it resumed the wait.
+ */
+const applyKeptChoice = async (ports: Pick<Ports, 'workflows'>, item: OrderItem, now: string) => {
+  const drinkId = item.drinkId as string;
+  const change = selectionChange(item, { drinkId, modifiers: item.modifiers ?? {} }, now);
+  const result = await ports.workflows.applyChange(item, change, now);
+  if (!result.ok) logger.info('the order moved before its kept choice was applied');
 };
 
 const BARISTA_PHASE: OrderStatus[] = ['QUEUED', 'IN_PROGRESS'];
@@ -187,7 +207,7 @@ const ENDINGS: Record<
  * slot), and emit the ending's event.
  */
 export const endOrder = async (
-  ports: Pick<Ports, 'orders' | 'bus' | 'tables' | 'now'>,
+  ports: Pick<Ports, 'orders' | 'bus' | 'tables' | 'workflows' | 'now'>,
   input: { shopId: string; orderId: string; ending: Ending; executionArn?: string | undefined },
 ): Promise<{ status: OrderStatus }> => {
   const now = ports.now().toISOString();
@@ -217,18 +237,30 @@ export const endOrder = async (
     return { status: item.status };
   }
   const { to, reason } = ENDINGS[ending];
-  // Every status the table lets reach the ending: if the customer's choice raced the timeout,
-  // the workflow's outcome is the truth and the order follows it.
-  const from = allowedPreviousStatuses(to);
-  const { item } = await ports.orders.end({
+  // The customer timeout ends only an order still awaiting a choice, and not one whose choice is
+  // kept on it: a choice the API accepted is never lost to the timer (the order goes on to the
+  // barista phase instead). Every other ending: each status the table lets reach it.
+  const customerTimeout = ending === 'CUSTOMER_TIMEOUT';
+  const from: OrderStatus[] = customerTimeout
+    ? ['AWAITING_SELECTION']
+    : allowedPreviousStatuses(to);
+  const { item, changed } = await ports.orders.end({
     shopId,
     orderId,
-    status: { to, from, set: { reason, finishedAt: now, updatedAt: now } },
+    status: {
+      to,
+      from,
+      set: { reason, finishedAt: now, updatedAt: now },
+      ...(customerTimeout ? { unlessChosen: true } : {}),
+    },
     slot,
     executionArn,
   });
   if (!item) throw new Error(`order ${orderId} not found`);
   if (foreign(item)) return { status: item.status };
+  if (customerTimeout && !changed && !isTerminalStatus(item.status)) {
+    return { status: await goOnWithChoice(ports, item, now) };
+  }
   // Only an order that did end this way gets the event (a retried step sends it again, which
   // consumers tolerate); one that ended otherwise first (cancelled as it timed out) keeps its own.
   if (item.status !== to) {
@@ -251,4 +283,31 @@ export const endOrder = async (
     });
   }
   return { status: item.status };
+};
+
+/**
+ * The customer timeout found the customer's choice made: applied now if it is only kept on the
+ * order (the OrderManager, conditional on the order still awaiting selection), then the order's
+ * status, read again, tells the workflow where to go — QUEUED or IN_PROGRESS on to the barista
+ * phase. An order that is neither (it ended meanwhile) makes the step fail, and its retry ends it
+ * or gives back its slot.
+ */
+const goOnWithChoice = async (
+  ports: Pick<Ports, 'orders' | 'workflows'>,
+  item: OrderItem,
+  now: string,
+): Promise<OrderStatus> => {
+  if (item.status === 'AWAITING_SELECTION' && item.drinkId !== undefined) {
+    await applyKeptChoice(ports, item, now);
+  }
+  const latest = await ports.orders.get(item.shopId, item.orderId);
+  if (latest?.status === 'QUEUED' || latest?.status === 'IN_PROGRESS') {
+    logger.info('the customer chose in time: the order goes on to the barista', {
+      status: latest.status,
+    });
+    return latest.status;
+  }
+  throw new Error(
+    `order ${item.orderId} is ${latest?.status ?? 'gone'} after its customer timeout; the step is retried`,
+  );
 };

@@ -10,7 +10,12 @@ import { OrderPathSchema, PutOrderBodySchema } from '@espresso/schemas';
 import { defaultPorts, type Ports } from '../../adapters';
 import { changeOrder } from '../../use-cases/changeOrder';
 
-/** PUT /shops/{shopId}/orders/{orderId} {drinkId, modifiers} — the order's customer. */
+/**
+ * PUT /shops/{shopId}/orders/{orderId} {drinkId, modifiers} — the order's customer. 200 with the
+ * order QUEUED when the workflow waited for the choice; 202 with the order still
+ * AWAITING_SELECTION and the choice on it when the workflow does not wait yet (it applies the
+ * choice as soon as it does).
+ */
 export const buildHandler = (ports: () => Ports = defaultPorts) =>
   httpHandler(async (event) => {
     const identity = requireIdentity(event);
@@ -24,7 +29,7 @@ export const buildHandler = (ports: () => Ports = defaultPorts) =>
       selection,
     });
     countBusiness('DrinksChosen', { shopId });
-    return json(200, order);
+    return json(order.status === 'AWAITING_SELECTION' ? 202 : 200, order);
   });
 
 export const handler = buildHandler();
