@@ -18,7 +18,10 @@ export type Intent = 'complete' | 'cancel' | 'abandon';
 export interface SimulationOptions {
   target: Target;
   shopId: string;
-  /** Customers placing orders at once (a closed loop: each places its next order when done). */
+  /**
+   * Customers placing orders at once (a closed loop: each places its next order when its phone
+   * shows the last one taken — the choice answered 200, or kept (202) and then `OrderPlaced`).
+   */
   customers: number;
   baristas: number;
   /** Stop after this many orders… */
@@ -85,6 +88,8 @@ export interface SimOrder {
     finished?: number;
   };
   ms: { redeem?: number; choose?: number; claim?: number; finish?: number };
+  /** The answers other than 200 to the baristas' claims and actions (`claim: 409`), in order. */
+  answers: string[];
   errors: string[];
 }
 
@@ -112,6 +117,10 @@ export interface SimulationResult {
   duplicates: { sent: number; answers: Record<string, number> };
 }
 
+/** A customer waiting for a kept choice to be taken reads the order this often (ms). */
+const TAKEN_POLL_MS = 5000;
+/** Orders the drain asks the API about per round. */
+const DRAIN_BATCH = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const TERMINAL = new Set<string>(TERMINAL_STATUSES);
 const between = (random: () => number, [min, max]: [number, number]) =>
@@ -237,6 +246,8 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
     for (const wake of waiters) wake();
     waiters.clear();
   };
+  /** Customers waiting to see their kept choice taken (OrderPlaced), by order id. */
+  const taken = new Map<string, () => void>();
   const onPush = (push: Push) => {
     pushesReceived += 1;
     options.onPush?.(push);
@@ -248,6 +259,7 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
     if (push.type === 'OrderManager.OrderPlaced') {
       order.t.pushed ??= push.receivedAt;
       order.t.placedAt ??= Date.parse(push.at);
+      taken.get(orderId)?.();
     }
     if (!status) return;
     if (status === 'QUEUED' && !order.action) {
@@ -297,8 +309,90 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
     }
   };
 
+  /** Set once the drain ended: every barista leaves its loop (no timer outlives the run). */
+  let stopped = false;
+  /** The order as the orders API has it now (a barista's screen reading it back). */
+  const readBack = async (orderId: string, token: string) => {
+    const res = await http(
+      target.orders,
+      'GET',
+      `/shops/${shopId}/orders/${orderId}`,
+      '/shops/{id}/orders/{id}',
+      { token },
+    );
+    return res.status === 200 ? OrderSchema.parse(res.body) : undefined;
+  };
+  /** An answer lost on the way (no answer, or a 5xx): the request may or may not have applied. */
+  const lost = (status: number) => status === 0 || status >= 500;
+  /** How often a barista sends an action again whose answer was lost. */
+  const ATTEMPTS = 3;
+
+  /**
+   * Claims the order; an answer lost on the way is settled by reading the order back (a
+   * barista's screen shows whether the claim went through). True when the caller holds it.
+   */
+  const claimOrder = async (order: SimOrder, token: string, sub: string) => {
+    const base = `/shops/${shopId}/orders/${order.orderId}`;
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const claim = await change(
+        target.orders,
+        'POST',
+        `${base}/claim`,
+        '/shops/{id}/orders/{id}/claim',
+        { token },
+      );
+      if (claim.status === 200) {
+        order.ms.claim = claim.ms;
+        return true;
+      }
+      order.answers.push(`claim: ${claim.status}`);
+      if (!lost(claim.status)) return false; // someone else's, or it ended meanwhile
+      const now = await readBack(order.orderId as string, token);
+      if (now?.status === 'IN_PROGRESS' && now.baristaId === sub) return true;
+      if (now?.status !== 'QUEUED') return false;
+    }
+    return false;
+  };
+
+  /** Completes or cancels the order it holds; a lost answer is settled the same way. */
+  const finishOrder = async (order: SimOrder, token: string, action: 'complete' | 'cancel') => {
+    const base = `/shops/${shopId}/orders/${order.orderId}`;
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const res = await change(
+        target.orders,
+        'POST',
+        `${base}/${action}`,
+        `/shops/{id}/orders/{id}/${action}`,
+        { token },
+      );
+      if (res.status === 200) {
+        order.action = action;
+        order.ms.finish = res.ms;
+        setStatus(order, OrderSchema.parse(res.body).status);
+        return;
+      }
+      order.answers.push(`${action}: ${res.status}`);
+      if (!lost(res.status)) {
+        order.errors.push(`${action}: ${res.status} ${JSON.stringify(res.body)}`);
+        return;
+      }
+      const now = await readBack(order.orderId as string, token);
+      const ended = action === 'complete' ? 'COMPLETED' : 'CANCELLED';
+      if (now?.status === ended) {
+        order.action = action;
+        setStatus(order, now.status);
+        return;
+      }
+      if (now?.status !== 'IN_PROGRESS') {
+        order.errors.push(`${action}: ${res.status}, then the order read ${now?.status}`);
+        return;
+      }
+    }
+    order.errors.push(`${action}: no answer after ${ATTEMPTS} attempts`);
+  };
+
   const barista = async ({ token, sub }: { token: string; sub: string }) => {
-    for (;;) {
+    while (!stopped) {
       const next = [...board.entries()].sort((a, b) => a[1] - b[1])[0]?.[0];
       if (!next) {
         const done = (o: SimOrder) =>
@@ -317,43 +411,50 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
       }
       board.delete(next);
       const order = byId.get(next) as SimOrder;
-      const base = `/shops/${shopId}/orders/${next}`;
-      const claim = await change(
-        target.orders,
-        'POST',
-        `${base}/claim`,
-        '/shops/{id}/orders/{id}/claim',
-        {
-          token,
-        },
-      );
-      if (claim.status !== 200) continue; // someone else's, or it ended meanwhile
+      if (!(await claimOrder(order, token, sub))) continue;
       order.t.claimed = Date.now();
-      order.ms.claim = claim.ms;
       order.baristaId = sub;
       order.status = 'IN_PROGRESS';
       await sleep(between(random, makeTime));
-      const action = order.intent === 'cancel' ? 'cancel' : 'complete';
-      const res = await change(
-        target.orders,
-        'POST',
-        `${base}/${action}`,
-        `/shops/{id}/orders/{id}/${action}`,
-        {
-          token,
-        },
-      );
-      if (res.status === 200) {
-        order.action = action;
-        order.ms.finish = res.ms;
-        setStatus(order, OrderSchema.parse(res.body).status);
-      } else {
-        order.errors.push(`${action}: ${res.status} ${JSON.stringify(res.body)}`);
-      }
+      await finishOrder(order, token, order.intent === 'cancel' ? 'cancel' : 'complete');
     }
   };
 
   // ---- customers
+  /**
+   * A choice kept on the order (202) is taken once the workflow waits for it: the customer's
+   * phone shows the number then (the OrderPlaced push; the order read every few seconds in
+   * case that push was lost). Until then this customer is busy: the closed loop keeps as many
+   * orders between placement and the queue as there are customers, as in a shop's line.
+   */
+  const untilTaken = async (order: SimOrder, token: string) => {
+    const orderId = order.orderId as string;
+    const deadline = Date.now() + customerTimeoutMs + 60_000;
+    const pending = () =>
+      order.t.placedAt === undefined &&
+      !(order.status && TERMINAL.has(order.status)) &&
+      Date.now() < deadline;
+    while (pending()) {
+      await Promise.race([
+        new Promise<void>((resolve) => taken.set(orderId, resolve)),
+        sleep(TAKEN_POLL_MS),
+      ]);
+      taken.delete(orderId);
+      if (!pending()) return;
+      const res = await http(
+        target.orders,
+        'GET',
+        `/shops/${shopId}/orders/${orderId}`,
+        '/shops/{id}/orders/{id}',
+        { token },
+      );
+      if (res.status !== 200) continue;
+      const status = OrderSchema.parse(res.body).status;
+      if (TERMINAL.has(status)) setStatus(order, status);
+      if (status !== 'AWAITING_SELECTION') return;
+    }
+  };
+
   let nextIndex = 0;
   const takeIndex = () => {
     if (!placing) return undefined;
@@ -382,6 +483,7 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
         customerId,
         t: { start: Date.now() },
         ms: {},
+        answers: [],
         errors: [],
       };
       const choice = chooseDrink(shop.menu, random);
@@ -441,6 +543,7 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
         order.ms.choose = res.ms;
         order.t.chosen = Date.now();
         if (order.status === undefined) order.status = 'QUEUED';
+        if (res.status === 202) await untilTaken(order, token);
       } else {
         const text = JSON.stringify(res.body);
         if (res.status === 409 && /REJECTED/.test(text)) order.status = 'REJECTED';
@@ -454,16 +557,22 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
   placing = false;
   nudge();
 
-  // ---- drain: wait for every order to end; ask the orders API about the ones no push ended
+  // ---- drain: wait for every order to end; ask the orders API about the ones no push ended,
+  // a few at a time (those asked longest ago first), so a long backlog is not a second load.
   const drainDeadline = Date.now() + (options.drainTimeoutMs ?? customerTimeoutMs + 30_000);
   const open = () => orders.filter((o) => o.orderId && !(o.status && TERMINAL.has(o.status)));
+  const asked = new Map<SimOrder, number>();
   let lastAsked = Date.now();
   while (open().length > 0 && Date.now() < drainDeadline) {
     await sleep(100);
     if (Date.now() - lastAsked < pollIntervalMs) continue;
     lastAsked = Date.now();
     const staff = baristaTokens[0]?.token ?? display;
-    for (const order of open()) {
+    const batch = open()
+      .sort((a, b) => (asked.get(a) ?? 0) - (asked.get(b) ?? 0))
+      .slice(0, DRAIN_BATCH);
+    for (const order of batch) {
+      asked.set(order, Date.now());
       const res = await http(
         target.orders,
         'GET',
@@ -477,8 +586,9 @@ export const simulate = async (options: SimulationOptions): Promise<SimulationRe
       }
     }
   }
+  stopped = true;
   nudge();
-  await Promise.race([Promise.all(baristaRuns), sleep(pollIntervalMs + 500)]);
+  await Promise.all(baristaRuns);
   await Promise.all(screens.map((s) => s.close()));
 
   const finishedAt = Math.max(started, ...orders.map((o) => o.t.finished ?? 0));

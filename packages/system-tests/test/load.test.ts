@@ -90,7 +90,7 @@ describe(`a busy shop: ${ORDERS} orders with duplicate deliveries (local stack)`
       thinkTimeMs: [0, 200],
       makeTimeMs: [0, 100],
       pollIntervalMs: 2000,
-      drainTimeoutMs: 120_000,
+      drainTimeoutMs: 300_000,
       seed: 42,
     });
     const simulatedMs = Date.now() - started;
@@ -133,12 +133,21 @@ describe(`a busy shop: ${ORDERS} orders with duplicate deliveries (local stack)`
       120_000,
       1000,
     ).catch(async (error: unknown) => {
+      // What the store and the simulator each know of the first stuck orders, and its errors.
       const stuck = (await readOrders()).filter((o) => !TERMINAL.has(o.status));
+      const simulated = new Map(result.orders.map((o) => [o.orderId, o]));
       throw new Error(
-        `${String(error)}: ${stuck
-          .slice(0, 10)
-          .map((o) => `${o.orderId} ${o.status}`)
-          .join(', ')}`,
+        `${String(error)}: ${stuck.length} not ended, e.g. ${stuck
+          .slice(0, 5)
+          .map((o) => {
+            const { customerTaskToken, baristaTaskToken, ...stored } = o;
+            const sim = simulated.get(o.orderId);
+            return JSON.stringify({
+              stored,
+              simulator: sim && { ...sim, choice: undefined },
+            });
+          })
+          .join('; ')}; simulator errors ${JSON.stringify(result.errors.slice(0, 5))}`,
       );
     });
     const truth: Record<string, number> = { COMPLETED: 0, CANCELLED: 0, TIMED_OUT: 0, REJECTED: 0 };

@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,11 @@ export const startTestStack = async (
   options: Pick<StackOptions, 'extraServices' | 'log' | 'interpose'> & { stateDir?: string } = {},
 ): Promise<TestStack> => {
   const { stateDir: keptStateDir, ...stackOptions } = options;
+  // ESPRESSO_STACK_LOG=<file>: every line the stack and its services print, appended there.
+  const logFile = process.env.ESPRESSO_STACK_LOG;
+  if (logFile && !stackOptions.log) {
+    stackOptions.log = (line) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
+  }
   const stateDir = keptStateDir ?? (await mkdtemp(path.join(os.tmpdir(), 'espresso-test-')));
   const stack = await startStack({
     services,
