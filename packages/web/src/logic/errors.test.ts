@@ -96,9 +96,9 @@ describe('retryTransient', () => {
     { name: 'a 500', error: new ApiError(500, 'INTERNAL_ERROR', 'internal error'), yes: true },
     { name: 'a 503 from a gateway', error: new ApiError(503, 'INTERNAL_ERROR', 'x'), yes: true },
     {
-      name: 'a 409 asking to try again',
+      name: 'a 409 asking to try again (shown: the API already tried again)',
       error: new ApiError(409, 'CONFLICT', 'the code is in demand right now; try again'),
-      yes: true,
+      yes: false,
     },
     {
       name: 'a 409 that is an answer (code used up)',

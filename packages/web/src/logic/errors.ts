@@ -83,14 +83,11 @@ const retryWhile = async <T>(
 };
 
 /**
- * A failure worth sending the same request again for: no answer (flaky Wi-Fi), a 5xx, or a
- * 409 that asks to try again (two copies of a request met mid-flight).
+ * A failure worth sending the same request again for: no answer (flaky Wi-Fi) or a 5xx. A 409
+ * is an answer (the API itself retries what only clashed), shown, never sent again.
  */
 export const isTransient = (error: unknown): boolean =>
-  error instanceof ApiError &&
-  (error.status === 0 ||
-    error.status >= 500 ||
-    (error.status === 409 && /try again/i.test(error.message)));
+  error instanceof ApiError && (error.status === 0 || error.status >= 500);
 
 /**
  * Sends a request again after a transient failure, with a growing pause. Only for requests a

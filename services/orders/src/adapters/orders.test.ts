@@ -205,6 +205,41 @@ describe('orders table adapter', () => {
     });
   });
 
+  describe('place', () => {
+    afterEach(() => dynamo.reset());
+
+    const place = () =>
+      buildOrdersTable(client, 'orders').place({
+        order: awaiting,
+        qr: { table: 'qr-codes', bucket: 1, code: 'c0de' },
+        daily: { table: 'counters', counter: 'CUSTOMER#u1#DAY#2026-11-25', limit: 5, ttl: 1 },
+      });
+
+    it('tries again when a concurrent transaction on the code cancelled it', async () => {
+      dynamo
+        .on(TransactWriteCommand)
+        .rejectsOnce(cancelled('TransactionConflict', 'None', 'None'))
+        .resolves({});
+
+      expect(await place()).to.equal(undefined);
+      expect(dynamo.commandCalls(TransactWriteCommand)).to.have.length(2);
+    });
+
+    it('answers CONTENDED only when every attempt clashed', async () => {
+      dynamo.on(TransactWriteCommand).rejects(cancelled('TransactionConflict', 'None', 'None'));
+
+      expect(await place()).to.equal('CONTENDED');
+      expect(dynamo.commandCalls(TransactWriteCommand)).to.have.length(5);
+    });
+
+    it('answers CODE_USED_UP at once, without trying again', async () => {
+      dynamo.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None'));
+
+      expect(await place()).to.equal('CODE_USED_UP');
+      expect(dynamo.commandCalls(TransactWriteCommand)).to.have.length(1);
+    });
+  });
+
   describe('end with the slot', () => {
     afterEach(() => dynamo.reset());
 

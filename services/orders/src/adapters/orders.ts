@@ -122,6 +122,8 @@ const names = (fields: string[]) => Object.fromEntries(fields.map((f) => [`#${f}
 const END_ATTEMPTS = 5;
 /** Transactions an admission tries when concurrent ones on the shop's counter cancel it. */
 const ADMIT_ATTEMPTS = 5;
+/** Transactions a placement tries when concurrent ones on the code's bucket cancel it. */
+const PLACE_ATTEMPTS = 5;
 
 const reasonsOf = (error: TransactionCanceledException) =>
   (error.CancellationReasons ?? []).map((r) => r.Code);
@@ -214,58 +216,74 @@ export const buildOrdersTable = (
     }
   };
 
+  /** One placement transaction; what refused it, or undefined once written. */
+  const placeOnce = async ({
+    order,
+    qr,
+    daily,
+  }: Parameters<OrdersTable['place']>[0]): Promise<PlaceFailure | undefined> => {
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: qr.table,
+                Key: { shopId: order.shopId, bucket: qr.bucket },
+                UpdateExpression: 'SET remaining = remaining - :one',
+                ConditionExpression: 'code = :code AND remaining > :zero',
+                ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':code': qr.code },
+              },
+            },
+            {
+              Update: {
+                TableName: daily.table,
+                Key: { shopId: order.shopId, counter: daily.counter },
+                UpdateExpression: 'ADD #value :one SET #ttl = :ttl',
+                ConditionExpression: 'attribute_not_exists(#value) OR #value < :limit',
+                ExpressionAttributeNames: { '#value': 'value', '#ttl': 'ttl' },
+                ExpressionAttributeValues: {
+                  ':one': 1,
+                  ':limit': daily.limit,
+                  ':ttl': daily.ttl,
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: OrderItemSchema.parse(order),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = (error.CancellationReasons ?? []).map((r) => r.Code);
+      // DynamoDB cancels a transaction that clashes with a concurrent one on the same item.
+      if (reasons.includes('TransactionConflict')) return 'CONTENDED';
+      // An order that exists first: a retried request (Idempotency-Key) is answered as a replay.
+      if (reasons[2] === 'ConditionalCheckFailed') return 'DUPLICATE';
+      if (reasons[0] === 'ConditionalCheckFailed') return 'CODE_USED_UP';
+      if (reasons[1] === 'ConditionalCheckFailed') return 'DAILY_LIMIT';
+      throw error;
+    }
+  };
+
   return {
     get,
 
-    async place({ order, qr, daily }) {
-      try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: qr.table,
-                  Key: { shopId: order.shopId, bucket: qr.bucket },
-                  UpdateExpression: 'SET remaining = remaining - :one',
-                  ConditionExpression: 'code = :code AND remaining > :zero',
-                  ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':code': qr.code },
-                },
-              },
-              {
-                Update: {
-                  TableName: daily.table,
-                  Key: { shopId: order.shopId, counter: daily.counter },
-                  UpdateExpression: 'ADD #value :one SET #ttl = :ttl',
-                  ConditionExpression: 'attribute_not_exists(#value) OR #value < :limit',
-                  ExpressionAttributeNames: { '#value': 'value', '#ttl': 'ttl' },
-                  ExpressionAttributeValues: {
-                    ':one': 1,
-                    ':limit': daily.limit,
-                    ':ttl': daily.ttl,
-                  },
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: OrderItemSchema.parse(order),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
-        return undefined;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = (error.CancellationReasons ?? []).map((r) => r.Code);
-        // DynamoDB cancels a transaction that clashes with a concurrent one on the same item.
-        if (reasons.includes('TransactionConflict')) return 'CONTENDED';
-        // An order that exists first: a retried request (Idempotency-Key) is answered as a replay.
-        if (reasons[2] === 'ConditionalCheckFailed') return 'DUPLICATE';
-        if (reasons[0] === 'ConditionalCheckFailed') return 'CODE_USED_UP';
-        if (reasons[1] === 'ConditionalCheckFailed') return 'DAILY_LIMIT';
-        throw error;
+    async place(request) {
+      // DynamoDB cancels a transaction that clashes with a concurrent one on the same item (many
+      // customers redeeming one code at once): tried again here, so a client meets the "in
+      // demand" 409 only when the clash outlasts every attempt.
+      for (let attempt = 1; ; attempt++) {
+        const failure = await placeOnce(request);
+        if (failure !== 'CONTENDED' || attempt >= PLACE_ATTEMPTS) return failure;
+        await backoff(attempt);
       }
     },
 
