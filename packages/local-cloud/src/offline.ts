@@ -43,8 +43,22 @@ export const startOffline = async (options: {
     ...(options.websocketPort ? ['--websocketPort', String(options.websocketPort)] : []),
     ...Object.entries(options.params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
   ];
+  // ESPRESSO_OFFLINE_CPU_PROF=<folder>: each serverless offline process (and its handlers'
+  // worker threads) writes V8 CPU profiles to <folder>/<service>/ when it stops — open it in Chrome's DevTools.
+  const profileDir = process.env.ESPRESSO_OFFLINE_CPU_PROF;
+  const [command, commandArgs] = profileDir
+    ? [
+        process.execPath,
+        [
+          '--cpu-prof',
+          `--cpu-prof-dir=${path.resolve(profileDir, options.name)}`,
+          path.join(dir, 'node_modules', 'osls', 'bin', 'serverless.js'),
+          ...args,
+        ],
+      ]
+    : [path.join(dir, 'node_modules', '.bin', 'serverless'), args];
   const child: ChildProcess = trackChild(
-    spawn(path.join(dir, 'node_modules', '.bin', 'serverless'), args, {
+    spawn(command, commandArgs, {
       cwd: dir,
       env: {
         ...process.env,

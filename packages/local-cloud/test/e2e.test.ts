@@ -62,7 +62,7 @@ describe('local cloud end to end: config API → bus → rule targets', function
       const started = Date.now();
       const res = await fetch(`${probe}/nap?ms=0`);
       expect(res.status).to.equal(200);
-      expect(await res.json()).to.deep.equal({ napped: 0 });
+      expect(await res.json()).to.include({ napped: 0, atOnce: 1 });
       expect(Date.now() - started, 'answered without waiting for a timeout').to.be.below(1000);
     }
   };
@@ -90,6 +90,24 @@ describe('local cloud end to end: config API → bus → rule targets', function
     expect(failed.status, text).to.equal(500);
     expect(JSON.parse(text)).to.deep.equal({ message: 'Internal Server Error' });
     await expectAnswers(probe, 1);
+  });
+
+  it('runs concurrent calls of a function in separate instances, each with its own module state, and reuses a warm instance afterwards', async () => {
+    const probe = stack.endpoints.services?.probe;
+    if (!probe) throw new Error('the probe has no HTTP API');
+    const nap = async (ms: number) => {
+      const res = await fetch(`${probe}/nap?ms=${ms}`);
+      expect(res.status).to.equal(200);
+      return (await res.json()) as { instance: string; atOnce: number };
+    };
+    // Five calls at once: five instances (offline's worker threads, a module copy each), none
+    // running two calls — as Lambda runs one call per instance.
+    const together = await Promise.all([1, 2, 3, 4, 5].map(() => nap(400)));
+    expect(together.map((a) => a.atOnce)).to.deep.equal([1, 1, 1, 1, 1]);
+    expect(new Set(together.map((a) => a.instance)).size).to.equal(5);
+    // One after the other: an idle instance of those answers (a warm start, no new import).
+    const known = new Set([...together.map((a) => a.instance)]);
+    for (let i = 0; i < 3; i++) expect(known).to.include((await nap(0)).instance);
   });
 
   it('builds the probe rules from the packaged template', () => {
