@@ -23,7 +23,7 @@ import { type LocalSqs, startLocalSqs } from '../src/sqs';
 import { freePort, sleep, waitFor } from '../src/util';
 
 const REGION = 'eu-west-1';
-// Not fauxqs's own 000000000000: the local account must show in URLs and ARNs.
+// Not the emulators' usual 000000000000: the local account must show in URLs and ARNs.
 const ACCOUNT = '123456789012';
 
 /** The error a promise rejects with; fails the test when it resolves instead. */
@@ -98,7 +98,7 @@ const ordersTemplate = (visibilityTimeout = 60): Template => ({
   },
 });
 
-describe('local SQS (fauxqs, with the real SQSClient)', () => {
+describe('local SQS (with the real SQSClient)', () => {
   let sqs: LocalSqs;
   let client: SQSClient;
   let port: number;
