@@ -218,6 +218,26 @@ describe('local SQS (with the real SQSClient)', () => {
     expect(Date.now() - started).to.be.within(900, 3000);
   });
 
+  it('a long poll whose client aborted takes no message: the next receive gets it at once', async () => {
+    const url = await createQueue();
+    const aborting = new AbortController();
+    const abandoned = client
+      .send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }), {
+        abortSignal: aborting.signal,
+      })
+      .catch((error: Error) => error);
+    await sleep(200);
+    aborting.abort();
+    expect(await abandoned).to.be.instanceOf(Error);
+    await sleep(100);
+    await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'for the next poll' }));
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }),
+    );
+    expect(Messages.map((m) => m.Body)).to.deep.equal(['for the next poll']);
+    expect(await counts(client, url)).to.include({ visible: 0, inFlight: 1 });
+  });
+
   it('hides a received message for the visibility timeout, then delivers it again', async () => {
     const url = await createQueue({ VisibilityTimeout: '1' });
     await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'retry me' }));
