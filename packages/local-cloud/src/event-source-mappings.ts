@@ -1,14 +1,16 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  type Message,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type ResolveContext, resolve, resourcesOfType, type Template } from './cloudformation';
 import { functionNameOf, type InvokeLambda } from './lambda';
+import { startPollLoops } from './poll-loops';
+import { SQS_ARN } from './sqs-lambda-event';
+import { SqsQueuePoller } from './sqs-queue-poller';
+
+export {
+  reportedFailures,
+  type SqsEvent,
+  type SqsEventRecord,
+} from './sqs-lambda-event';
 
 /** An `AWS::Lambda::EventSourceMapping` that feeds a function from an SQS queue. */
 export interface SqsEventSourceMapping {
@@ -20,33 +22,6 @@ export interface SqsEventSourceMapping {
   /** `FunctionResponseTypes` includes `ReportBatchItemFailures`. */
   reportBatchItemFailures: boolean;
   enabled: boolean;
-}
-
-/** One message as Lambda passes it to a function (an `SQSRecord`). */
-export interface SqsEventRecord {
-  messageId: string;
-  receiptHandle: string;
-  body: string;
-  attributes: Record<string, string>;
-  messageAttributes: Record<
-    string,
-    {
-      stringValue?: string;
-      binaryValue?: string;
-      stringListValues: string[];
-      binaryListValues: string[];
-      dataType: string;
-    }
-  >;
-  md5OfBody: string;
-  md5OfMessageAttributes?: string;
-  eventSource: 'aws:sqs';
-  eventSourceARN: string;
-  awsRegion: string;
-}
-
-export interface SqsEvent {
-  Records: SqsEventRecord[];
 }
 
 export interface EventSourceMappings {
@@ -63,11 +38,7 @@ export interface EventSourceMappings {
   pending(): Promise<string[]>;
 }
 
-const SQS_ARN = /^arn:aws[\w-]*:sqs:([^:]+):(\d{12}):([^:]+)$/;
-const LONG_POLL_SECONDS = 20;
-const RETRY_AFTER_ERROR_MS = 1000;
 const IDLE_CHECK_MS = 25;
-const SHORT_POLL_PAUSE_MS = 50;
 /**
  * A failed message is reckoned visible again this long before its visibility timeout ends,
  * counted from when its receive answered: the server's clock started a little earlier.
@@ -136,95 +107,73 @@ export const mappingsFromTemplate = (
     },
   );
 
-const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-
-/** The system attributes Lambda passes, in its order. */
-const RECORD_ATTRIBUTES = [
-  'ApproximateReceiveCount',
-  'SentTimestamp',
-  'SequenceNumber',
-  'MessageGroupId',
-  'SenderId',
-  'MessageDeduplicationId',
-  'ApproximateFirstReceiveTimestamp',
-  'AWSTraceHeader',
-  'DeadLetterQueueSourceArn',
-] as const;
-
-const recordOf = (message: Message, mapping: SqsEventSourceMapping): SqsEventRecord => {
-  const system = (message.Attributes ?? {}) as Record<string, string | undefined>;
-  const attributes: Record<string, string> = {};
-  for (const name of RECORD_ATTRIBUTES) {
-    const value = system[name];
-    if (value !== undefined) attributes[name] = value;
-  }
-  const messageAttributes: SqsEventRecord['messageAttributes'] = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    messageAttributes[name] = {
-      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-      ...(value.BinaryValue !== undefined ? { binaryValue: base64(value.BinaryValue) } : {}),
-      stringListValues: value.StringListValues ?? [],
-      binaryListValues: (value.BinaryListValues ?? []).map(base64),
-      dataType: value.DataType ?? 'String',
-    };
-  }
-  return {
-    messageId: message.MessageId ?? '',
-    receiptHandle: message.ReceiptHandle ?? '',
-    body: message.Body ?? '',
-    attributes,
-    messageAttributes,
-    md5OfBody: message.MD5OfBody ?? '',
-    ...(message.MD5OfMessageAttributes
-      ? { md5OfMessageAttributes: message.MD5OfMessageAttributes }
-      : {}),
-    eventSource: 'aws:sqs',
-    eventSourceARN: mapping.queueArn,
-    awsRegion: SQS_ARN.exec(mapping.queueArn)?.[1] ?? '',
-  };
-};
+/** Each polled queue's message counts and visibility timeout. */
+const queueCounts = (sqs: SQSClient, pollers: SqsQueuePoller[]) =>
+  Promise.all(
+    [...new Set(pollers.map((p) => p.mapping.queueUrl))].map(async (url) => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: url,
+          AttributeNames: [
+            'ApproximateNumberOfMessages',
+            'ApproximateNumberOfMessagesNotVisible',
+            'VisibilityTimeout',
+          ],
+        }),
+      );
+      return { url, attributes: Attributes };
+    }),
+  );
+type QueueCounts = Awaited<ReturnType<typeof queueCounts>>[number];
 
 /**
- * The message ids a `ReportBatchItemFailures` response reports failed, or why the whole batch
- * failed. As Lambda: no response, `{}` or an empty or null `batchItemFailures` is success; a
- * response that is not an object, or an `itemIdentifier` that is missing, empty or not a
- * message of the batch, fails the whole batch.
+ * How many of the queue's in-flight messages failed and wait out their visibility timeout
+ * (forgetting those whose timeout has passed).
  */
-export const reportedFailures = (payload: unknown, batch: Set<string>): Set<string> | string => {
-  if (payload === null || payload === undefined || payload === '') return new Set();
-  if (typeof payload !== 'object' || Array.isArray(payload)) {
-    return 'the response is not a batch item failures object';
-  }
-  const items = (payload as { batchItemFailures?: unknown }).batchItemFailures;
-  if (items === undefined || items === null) return new Set();
-  if (!Array.isArray(items)) return 'batchItemFailures is not a list';
-  const failed = new Set<string>();
-  for (const item of items) {
-    const id =
-      item !== null && typeof item === 'object'
-        ? (item as { itemIdentifier?: unknown }).itemIdentifier
-        : undefined;
-    if (typeof id !== 'string' || !batch.has(id)) {
-      return `itemIdentifier ${JSON.stringify(id) ?? 'undefined'} is not a message of the batch`;
+const failedAndWaiting = (pollers: SqsQueuePoller[], { url, attributes }: QueueCounts) => {
+  const visibilityMs = Number(attributes.VisibilityTimeout ?? 30) * 1000;
+  const now = Date.now();
+  let waiting = 0;
+  for (const poller of pollers.filter((p) => p.mapping.queueUrl === url)) {
+    for (const [id, receivedAt] of poller.failed) {
+      if (receivedAt + visibilityMs - VISIBILITY_MARGIN_MS <= now) poller.failed.delete(id);
+      else waiting++;
     }
-    failed.add(id);
   }
-  return failed;
+  return waiting;
 };
 
-interface Received {
-  message: Message;
-  /** When the receive that returned it answered. */
-  receivedAt: number;
-}
+const isIdle = async (sqs: SQSClient, pollers: SqsQueuePoller[]): Promise<boolean> => {
+  const counts = await queueCounts(sqs, pollers);
+  // Read after the counts: a batch a long poll took shows in-flight there until it is deleted.
+  if (pollers.some((p) => p.busy)) return false;
+  return counts.every(
+    (queue) =>
+      Number(queue.attributes.ApproximateNumberOfMessages ?? 0) === 0 &&
+      Number(queue.attributes.ApproximateNumberOfMessagesNotVisible ?? 0) <=
+        failedAndWaiting(pollers, queue),
+  );
+};
+
+const pendingLines = async (sqs: SQSClient, pollers: SqsQueuePoller[]): Promise<string[]> => {
+  const lines = pollers
+    .filter((p) => p.busy)
+    .map((p) => `queue poller ${p.mapping.queueUrl}: busy`);
+  for (const { url, attributes } of await queueCounts(sqs, pollers)) {
+    const failed = pollers
+      .filter((p) => p.mapping.queueUrl === url)
+      .reduce((n, p) => n + p.failed.size, 0);
+    lines.push(
+      `queue ${url}: visible ${attributes.ApproximateNumberOfMessages}, in flight ` +
+        `${attributes.ApproximateNumberOfMessagesNotVisible}, failed and waiting ${failed}`,
+    );
+  }
+  return lines;
+};
 
 /**
- * Polls each enabled mapping's queue as Lambda does and invokes its function with the batches:
- * a long poll, then up to `batchSize` messages gathered within the batching window. After the
- * invocation: success deletes the batch (less the reported failures with
- * `ReportBatchItemFailures`); a function error or a failed invoke deletes nothing, so the
- * messages come back after their visibility timeout and reach the dead-letter queue through
- * the queue's redrive policy. One batch at a time per mapping.
+ * Polls each enabled mapping's queue as Lambda does and invokes its function with the batches
+ * (see `SqsQueuePoller`): one batch at a time per mapping.
  */
 export const startEventSourceMappings = (options: {
   sqs: SQSClient;
@@ -234,228 +183,16 @@ export const startEventSourceMappings = (options: {
 }): EventSourceMappings => {
   const { sqs, invoke } = options;
   const log = options.log ?? ((line: string) => console.error(line));
-  const stopping = new AbortController();
-  const { signal } = stopping;
-
-  const workers = options.mappings
+  const pollers = options.mappings
     .filter((mapping) => mapping.enabled)
-    .map((mapping) => ({
-      mapping,
-      label: `[sqs ${mapping.queueArn.split(':').pop()} → ${mapping.functionName}]`,
-      busy: false,
-      /** Messages whose processing failed, by id: when their receive answered. */
-      failed: new Map<string, number>(),
-    }));
-  type Worker = (typeof workers)[number];
-
-  const receive = async (worker: Worker, max: number, waitSeconds: number) => {
-    const result = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: worker.mapping.queueUrl,
-        MaxNumberOfMessages: Math.max(1, Math.min(10, max)),
-        WaitTimeSeconds: waitSeconds,
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-      { abortSignal: signal },
-    );
-    const receivedAt = Date.now();
-    return (result.Messages ?? []).map((message): Received => {
-      worker.failed.delete(message.MessageId ?? '');
-      return { message, receivedAt };
-    });
-  };
-
-  /** Adds to the batch until it is full or the batching window has passed. */
-  const gather = async (worker: Worker, batch: Received[]) => {
-    const { batchSize, maximumBatchingWindowInSeconds } = worker.mapping;
-    const deadline = Date.now() + maximumBatchingWindowInSeconds * 1000;
-    while (batch.length < batchSize && !signal.aborted) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      // Long polls in whole seconds while they fit in the window, then short polls: a poll is
-      // never cut off, so no message is received by a request nobody reads.
-      const wait = Math.min(LONG_POLL_SECONDS, Math.floor(remaining / 1000));
-      const more = await receive(worker, batchSize - batch.length, wait);
-      batch.push(...more);
-      if (wait === 0 && more.length === 0) {
-        await delay(Math.min(remaining, SHORT_POLL_PAUSE_MS), undefined, { signal }).catch(
-          () => undefined,
-        );
-      }
-    }
-  };
-
-  const deleteMessages = async (worker: Worker, messages: Received[]) => {
-    for (let i = 0; i < messages.length; i += 10) {
-      const chunk = messages.slice(i, i + 10);
-      const result = await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: worker.mapping.queueUrl,
-          Entries: chunk.map(({ message }, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle,
-          })),
-        }),
-      );
-      for (const failure of result.Failed ?? []) {
-        log(`${worker.label} could not delete a message: ${failure.Code} ${failure.Message}`);
-      }
-    }
-  };
-
-  /** Puts a gathered batch back at once (stopping before it was processed). */
-  const release = async (worker: Worker, batch: Received[]) => {
-    for (let i = 0; i < batch.length; i += 10) {
-      await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: worker.mapping.queueUrl,
-          Entries: batch.slice(i, i + 10).map(({ message }, index) => ({
-            Id: String(index),
-            ReceiptHandle: message.ReceiptHandle,
-            VisibilityTimeout: 0,
-          })),
-        }),
-      );
-    }
-  };
-
-  const processBatch = async (worker: Worker, batch: Received[]) => {
-    const { mapping } = worker;
-    const event: SqsEvent = { Records: batch.map(({ message }) => recordOf(message, mapping)) };
-    let failed: Set<string> | 'all';
-    try {
-      const result = await invoke(mapping.functionName, event);
-      if (result.functionError) {
-        log(`${worker.label} failed (${result.functionError}): ${JSON.stringify(result.payload)}`);
-        failed = 'all';
-      } else if (mapping.reportBatchItemFailures) {
-        const reported = reportedFailures(
-          result.payload,
-          new Set(event.Records.map((r) => r.messageId)),
-        );
-        if (typeof reported === 'string') {
-          log(`${worker.label} the whole batch failed: ${reported}`);
-          failed = 'all';
-        } else {
-          failed = reported;
-        }
-      } else {
-        failed = new Set();
-      }
-    } catch (error) {
-      log(`${worker.label} could not be invoked: ${String(error)}`);
-      failed = 'all';
-    }
-    const hasFailed = (r: Received) => failed === 'all' || failed.has(r.message.MessageId ?? '');
-    for (const r of batch.filter(hasFailed)) {
-      worker.failed.set(r.message.MessageId ?? '', r.receivedAt);
-    }
-    await deleteMessages(
-      worker,
-      batch.filter((r) => !hasFailed(r)),
-    );
-  };
-
-  const run = async (worker: Worker) => {
-    while (!signal.aborted) {
-      try {
-        const batch = await receive(
-          worker,
-          Math.min(10, worker.mapping.batchSize),
-          LONG_POLL_SECONDS,
-        );
-        if (batch.length === 0) continue;
-        worker.busy = true;
-        try {
-          await gather(worker, batch).catch((error: unknown) => {
-            // What was gathered is processed; a receive that failed mid-window ends the window.
-            if (!signal.aborted) log(`${worker.label} receive failed: ${String(error)}`);
-          });
-          if (signal.aborted) {
-            await release(worker, batch);
-            return;
-          }
-          await processBatch(worker, batch);
-        } finally {
-          worker.busy = false;
-        }
-      } catch (error) {
-        if (signal.aborted) return;
-        log(`${worker.label} ${String(error)}`);
-        await delay(RETRY_AFTER_ERROR_MS, undefined, { signal }).catch(() => undefined);
-      }
-    }
-  };
-
-  const running = workers.map(run);
-
-  /** Each polled queue's message counts and visibility timeout. */
-  const queueCounts = () =>
-    Promise.all(
-      [...new Set(workers.map((w) => w.mapping.queueUrl))].map(async (url) => {
-        const { Attributes = {} } = await sqs.send(
-          new GetQueueAttributesCommand({
-            QueueUrl: url,
-            AttributeNames: [
-              'ApproximateNumberOfMessages',
-              'ApproximateNumberOfMessagesNotVisible',
-              'VisibilityTimeout',
-            ],
-          }),
-        );
-        return { url, attributes: Attributes };
-      }),
-    );
-
-  const isIdle = async (): Promise<boolean> => {
-    const counts = await queueCounts();
-    // Read after the counts: a batch a long poll took shows in-flight there until it is deleted.
-    if (workers.some((w) => w.busy)) return false;
-    const now = Date.now();
-    return counts.every(({ url, attributes }) => {
-      const visibilityMs = Number(attributes.VisibilityTimeout ?? 30) * 1000;
-      let waiting = 0;
-      for (const worker of workers.filter((w) => w.mapping.queueUrl === url)) {
-        for (const [id, receivedAt] of worker.failed) {
-          if (receivedAt + visibilityMs - VISIBILITY_MARGIN_MS <= now) worker.failed.delete(id);
-          else waiting++;
-        }
-      }
-      return (
-        Number(attributes.ApproximateNumberOfMessages ?? 0) === 0 &&
-        Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0) <= waiting
-      );
-    });
-  };
-
-  let stopped: Promise<void> | undefined;
+    .map((mapping) => new SqsQueuePoller(mapping, sqs, invoke, log));
+  const loops = startPollLoops(pollers, (poller, l) => poller.pollUntilStopped(l));
   return {
-    stop: () => {
-      stopped ??= (async () => {
-        stopping.abort();
-        await Promise.all(running);
-      })();
-      return stopped;
-    },
-    pending: async () => {
-      const lines = workers
-        .filter((w) => w.busy)
-        .map((w) => `queue poller ${w.mapping.queueUrl}: busy`);
-      for (const { url, attributes } of await queueCounts()) {
-        const failed = workers
-          .filter((w) => w.mapping.queueUrl === url)
-          .reduce((n, w) => n + w.failed.size, 0);
-        lines.push(
-          `queue ${url}: visible ${attributes.ApproximateNumberOfMessages}, in flight ` +
-            `${attributes.ApproximateNumberOfMessagesNotVisible}, failed and waiting ${failed}`,
-        );
-      }
-      return lines;
-    },
+    stop: loops.stop,
+    pending: () => pendingLines(sqs, pollers),
     idle: async () => {
-      while (!signal.aborted && workers.length > 0) {
-        if (await isIdle()) return;
+      while (!loops.signal.aborted && pollers.length > 0) {
+        if (await isIdle(sqs, pollers)) return;
         await delay(IDLE_CHECK_MS);
       }
     },

@@ -23,7 +23,7 @@ import { type LocalSqs, startLocalSqs } from '../src/sqs';
 import { freePort, sleep, waitFor } from '../src/util';
 
 const REGION = 'eu-west-1';
-// Not fauxqs's own 000000000000: the local account must show in URLs and ARNs.
+// Not the emulators' usual 000000000000: the local account must show in URLs and ARNs.
 const ACCOUNT = '123456789012';
 
 /** The error a promise rejects with; fails the test when it resolves instead. */
@@ -98,7 +98,7 @@ const ordersTemplate = (visibilityTimeout = 60): Template => ({
   },
 });
 
-describe('local SQS (fauxqs, with the real SQSClient)', () => {
+describe('local SQS (with the real SQSClient)', () => {
   let sqs: LocalSqs;
   let client: SQSClient;
   let port: number;
@@ -216,6 +216,26 @@ describe('local SQS (fauxqs, with the real SQSClient)', () => {
     );
     expect(Messages ?? []).to.be.empty;
     expect(Date.now() - started).to.be.within(900, 3000);
+  });
+
+  it('a long poll whose client aborted takes no message: the next receive gets it at once', async () => {
+    const url = await createQueue();
+    const aborting = new AbortController();
+    const abandoned = client
+      .send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 10 }), {
+        abortSignal: aborting.signal,
+      })
+      .catch((error: Error) => error);
+    await sleep(200);
+    aborting.abort();
+    expect(await abandoned).to.be.instanceOf(Error);
+    await sleep(100);
+    await client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'for the next poll' }));
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }),
+    );
+    expect(Messages.map((m) => m.Body)).to.deep.equal(['for the next poll']);
+    expect(await counts(client, url)).to.include({ visible: 0, inFlight: 1 });
   });
 
   it('hides a received message for the visibility timeout, then delivers it again', async () => {
