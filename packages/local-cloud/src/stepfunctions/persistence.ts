@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ExecutionStatus } from './engine';
+import type { ExecutionStatus } from './model';
 
 /** A history event as stored: the timestamp as ISO text. */
 export interface StoredHistoryEvent {
