@@ -107,19 +107,18 @@ const onMapIteration = (ctx: EngineContext, exec: RunningExecution, event: Inter
   );
 };
 
-const HANDLERS: Record<
-  string,
-  (ctx: EngineContext, exec: RunningExecution, event: InterpreterEvent) => void
-> = {
-  StateEntered: onStateEntered,
-  StateExited: onStateExited,
-  StateRetried: (ctx, exec) => ctx.registry.countTransition(exec),
-  StateFailed: onStateFailed,
-  MapIterationStarted: onMapIteration,
-  MapIterationSucceeded: onMapIteration,
-  MapIterationFailed: onMapIteration,
-  // Execution events are recorded by its end; retries and catches have no AWS event.
-};
+type EventHandler = (ctx: EngineContext, exec: RunningExecution, event: InterpreterEvent) => void;
+
+// Execution events are recorded by its end; retries and catches have no AWS event.
+const HANDLERS = new Map<string, EventHandler>([
+  ['StateEntered', onStateEntered],
+  ['StateExited', onStateExited],
+  ['StateRetried', (ctx, exec) => ctx.registry.countTransition(exec)],
+  ['StateFailed', onStateFailed],
+  ['MapIterationStarted', onMapIteration],
+  ['MapIterationSucceeded', onMapIteration],
+  ['MapIterationFailed', onMapIteration],
+]);
 
 /** Consumes a run's event stream until the interpreter closes it. */
 export const mirrorInterpreterEvents = async (
@@ -131,6 +130,6 @@ export const mirrorInterpreterEvents = async (
     // Detached by a stop: what it did from then on is not its history (it resumes from before).
     if (exec.detached) continue;
     const event = raw as InterpreterEvent;
-    HANDLERS[event.type]?.(ctx, exec, event);
+    HANDLERS.get(event.type)?.(ctx, exec, event);
   }
 };
