@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback } from './local-http-server';
 
 /** An event as EventBridge delivers it to targets. */
 export interface BusEvent {
@@ -208,27 +209,14 @@ export const startLocalEventBridge = async (options: {
     }
   };
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      res.writeHead(500);
-      res.end(String(error));
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
+  const http = await listenOnLoopback(options.port, handle);
   return {
-    endpoint: `http://127.0.0.1:${options.port}`,
+    endpoint: http.endpoint,
     events: () => [...kept],
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    stop: http.stop,
   };
 };

@@ -82,6 +82,124 @@ const optionalNumber = (value: unknown, field: string, state: string): number | 
   return value;
 };
 
+/** The Task states met so far while preparing a definition (names are unique machine-wide). */
+interface TaskCollector {
+  tasks: TaskSpec[];
+  names: Set<string>;
+}
+
+/** Retry and Catch: `States.Timeout` also matches heartbeats; `ResultPath: "$"` dropped. */
+const prepareErrorHandling = (state: JsonObject, out: JsonObject) => {
+  if (Array.isArray(state.Retry)) {
+    out.Retry = state.Retry.map((retrier: JsonObject) => ({
+      ...retrier,
+      ErrorEquals: withHeartbeatTimeout(retrier.ErrorEquals),
+    }));
+  }
+  if (Array.isArray(state.Catch)) {
+    out.Catch = state.Catch.map((catcher: JsonObject) => {
+      const fixed: JsonObject = {
+        ...catcher,
+        ErrorEquals: withHeartbeatTimeout(catcher.ErrorEquals),
+      };
+      if (catcher.ResultPath === '$') delete fixed.ResultPath;
+      return fixed;
+    });
+  }
+};
+
+const taskSpec = (name: string, state: JsonObject): TaskSpec => {
+  const spec: TaskSpec = {
+    stateName: name,
+    resource: String(state.Resource),
+    timeoutSeconds: optionalNumber(state.TimeoutSeconds, 'TimeoutSeconds', name),
+    timeoutPath:
+      typeof state.TimeoutSecondsPath === 'string' ? state.TimeoutSecondsPath : undefined,
+    heartbeatSeconds: optionalNumber(state.HeartbeatSeconds, 'HeartbeatSeconds', name),
+    heartbeatPath:
+      typeof state.HeartbeatSecondsPath === 'string' ? state.HeartbeatSecondsPath : undefined,
+  };
+  if (
+    spec.timeoutSeconds !== undefined &&
+    spec.heartbeatSeconds !== undefined &&
+    spec.heartbeatSeconds >= spec.timeoutSeconds
+  ) {
+    throw invalid(`HeartbeatSeconds of state ${name} must be smaller than its TimeoutSeconds`);
+  }
+  return spec;
+};
+
+/** A Task state: its timeouts left to the local handler, its Parameters wrapped. */
+const prepareTask = (name: string, state: JsonObject, out: JsonObject, found: TaskCollector) => {
+  if (found.names.has(name)) throw invalid(`state name ${name} is used more than once`);
+  found.names.add(name);
+  const spec = taskSpec(name, state);
+  found.tasks.push(spec);
+  delete out.TimeoutSecondsPath;
+  delete out.HeartbeatSeconds;
+  delete out.HeartbeatSecondsPath;
+  out.TimeoutSeconds = MAX_TIMER_SECONDS;
+  out.Parameters = {
+    ...(state.Parameters === undefined ? { 'payload.$': '$' } : { payload: state.Parameters }),
+    ...(spec.timeoutPath ? { 'timeoutSeconds.$': spec.timeoutPath } : {}),
+    ...(spec.heartbeatPath ? { 'heartbeatSeconds.$': spec.heartbeatPath } : {}),
+  };
+};
+
+/** Rewrites one state by its type (a Parallel's branches, a Map's processor recursively). */
+const prepareByType = (name: string, state: JsonObject, out: JsonObject, found: TaskCollector) => {
+  switch (state.Type) {
+    case 'Task':
+      prepareTask(name, state, out, found);
+      break;
+    case 'Pass':
+      if ('Result' in state && !state.Result) {
+        // A Pass state's Result replaces its Parameters; the interpreter skips falsy Results.
+        delete out.Result;
+        out.Parameters = state.Result;
+      }
+      break;
+    case 'Wait':
+      if (typeof state.Seconds === 'number' && state.Seconds > MAX_TIMER_SECONDS) {
+        out.Seconds = MAX_TIMER_SECONDS;
+      }
+      break;
+    case 'Parallel':
+      if (Array.isArray(state.Branches)) {
+        out.Branches = state.Branches.map((branch: JsonObject) => prepareMachine(branch, found));
+      }
+      break;
+    case 'Map':
+      if (isJsonObject(state.Iterator)) out.Iterator = prepareMachine(state.Iterator, found);
+      if (isJsonObject(state.ItemProcessor))
+        out.ItemProcessor = prepareMachine(state.ItemProcessor, found);
+      break;
+    default:
+      break;
+  }
+};
+
+const prepareState = (name: string, state: JsonObject, found: TaskCollector): JsonObject => {
+  const out: JsonObject = { ...state };
+  if (state.ResultPath === '$') delete out.ResultPath;
+  prepareErrorHandling(state, out);
+  prepareByType(name, state, out, found);
+  return out;
+};
+
+function prepareMachine(machine: JsonObject, found: TaskCollector): JsonObject {
+  const states = isJsonObject(machine.States) ? machine.States : {};
+  return {
+    ...machine,
+    States: Object.fromEntries(
+      Object.entries(states).map(([name, state]) => [
+        name,
+        isJsonObject(state) ? prepareState(name, state, found) : state,
+      ]),
+    ),
+  };
+}
+
 /**
  * Rewrites a validated definition so that aws-local-stepfunctions 3.0.0 runs it as AWS does,
  * and lists its Task states. The interpreter's gaps this closes:
@@ -94,110 +212,13 @@ const optionalNumber = (value: unknown, field: string, state: string): number | 
  * - `ResultPath: "$"` (it sets a key named `$`) and a falsy Pass `Result` (it is ignored).
  */
 export const prepareDefinition = (definition: JsonObject): PreparedDefinition => {
-  const tasks: TaskSpec[] = [];
-  const taskNames = new Set<string>();
-
-  const prepareState = (name: string, state: JsonObject): JsonObject => {
-    const out: JsonObject = { ...state };
-    if (state.ResultPath === '$') delete out.ResultPath;
-    if (Array.isArray(state.Retry)) {
-      out.Retry = state.Retry.map((retrier: JsonObject) => ({
-        ...retrier,
-        ErrorEquals: withHeartbeatTimeout(retrier.ErrorEquals),
-      }));
-    }
-    if (Array.isArray(state.Catch)) {
-      out.Catch = state.Catch.map((catcher: JsonObject) => {
-        const fixed: JsonObject = {
-          ...catcher,
-          ErrorEquals: withHeartbeatTimeout(catcher.ErrorEquals),
-        };
-        if (catcher.ResultPath === '$') delete fixed.ResultPath;
-        return fixed;
-      });
-    }
-    switch (state.Type) {
-      case 'Task': {
-        if (taskNames.has(name)) throw invalid(`state name ${name} is used more than once`);
-        taskNames.add(name);
-        const spec: TaskSpec = {
-          stateName: name,
-          resource: String(state.Resource),
-          timeoutSeconds: optionalNumber(state.TimeoutSeconds, 'TimeoutSeconds', name),
-          timeoutPath:
-            typeof state.TimeoutSecondsPath === 'string' ? state.TimeoutSecondsPath : undefined,
-          heartbeatSeconds: optionalNumber(state.HeartbeatSeconds, 'HeartbeatSeconds', name),
-          heartbeatPath:
-            typeof state.HeartbeatSecondsPath === 'string' ? state.HeartbeatSecondsPath : undefined,
-        };
-        if (
-          spec.timeoutSeconds !== undefined &&
-          spec.heartbeatSeconds !== undefined &&
-          spec.heartbeatSeconds >= spec.timeoutSeconds
-        ) {
-          throw invalid(
-            `HeartbeatSeconds of state ${name} must be smaller than its TimeoutSeconds`,
-          );
-        }
-        tasks.push(spec);
-        delete out.TimeoutSecondsPath;
-        delete out.HeartbeatSeconds;
-        delete out.HeartbeatSecondsPath;
-        out.TimeoutSeconds = MAX_TIMER_SECONDS;
-        out.Parameters = {
-          ...(state.Parameters === undefined
-            ? { 'payload.$': '$' }
-            : { payload: state.Parameters }),
-          ...(spec.timeoutPath ? { 'timeoutSeconds.$': spec.timeoutPath } : {}),
-          ...(spec.heartbeatPath ? { 'heartbeatSeconds.$': spec.heartbeatPath } : {}),
-        };
-        break;
-      }
-      case 'Pass':
-        if ('Result' in state && !state.Result) {
-          // A Pass state's Result replaces its Parameters; the interpreter skips falsy Results.
-          delete out.Result;
-          out.Parameters = state.Result;
-        }
-        break;
-      case 'Wait':
-        if (typeof state.Seconds === 'number' && state.Seconds > MAX_TIMER_SECONDS) {
-          out.Seconds = MAX_TIMER_SECONDS;
-        }
-        break;
-      case 'Parallel':
-        if (Array.isArray(state.Branches)) out.Branches = state.Branches.map(prepareMachine);
-        break;
-      case 'Map':
-        if (isJsonObject(state.Iterator)) out.Iterator = prepareMachine(state.Iterator);
-        if (isJsonObject(state.ItemProcessor))
-          out.ItemProcessor = prepareMachine(state.ItemProcessor);
-        break;
-      default:
-        break;
-    }
-    return out;
-  };
-
-  function prepareMachine(machine: JsonObject): JsonObject {
-    const states = isJsonObject(machine.States) ? machine.States : {};
-    return {
-      ...machine,
-      States: Object.fromEntries(
-        Object.entries(states).map(([name, state]) => [
-          name,
-          isJsonObject(state) ? prepareState(name, state) : state,
-        ]),
-      ),
-    };
-  }
-
-  const prepared = prepareMachine(definition);
+  const found: TaskCollector = { tasks: [], names: new Set() };
+  const prepared = prepareMachine(definition, found);
   if (
     typeof definition.TimeoutSeconds === 'number' &&
     definition.TimeoutSeconds > MAX_TIMER_SECONDS
   ) {
     prepared.TimeoutSeconds = MAX_TIMER_SECONDS;
   }
-  return { definition: prepared as unknown as StateMachineDefinition, tasks };
+  return { definition: prepared as unknown as StateMachineDefinition, tasks: found.tasks };
 };

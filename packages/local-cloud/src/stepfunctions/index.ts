@@ -3,14 +3,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { InvokeLambda } from '../lambda';
 import { localCredentials } from '../util';
-import { createEngine, type ExecutionSummary, type StateMachineType } from './engine';
+import { createEngine } from './engine';
 import { learnTimeoutErrorClass } from './errors';
+import type { ExecutionSummary, StateMachineType } from './model';
 import { createExecutionStore } from './persistence';
 import { startSfnServer } from './server';
 import { createTaskTokens } from './tokens';
 
-export type { ExecutionStatus, ExecutionSummary, StateMachineType } from './engine';
 export { SUPPORTED_RESOURCES } from './integrations';
+export type { ExecutionStatus, ExecutionSummary, StateMachineType } from './model';
 export { stateMachinesFromTemplate, type TemplateStateMachine } from './template';
 
 export interface LocalStepFunctions {

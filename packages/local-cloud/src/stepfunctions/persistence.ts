@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ExecutionStatus } from './engine';
+import type { ExecutionStatus } from './model';
 
 /** A history event as stored: the timestamp as ISO text. */
 export interface StoredHistoryEvent {
@@ -68,6 +68,37 @@ const parseLines = (text: string): { records: StoredExecution[]; bad: number } =
   return { records, bad };
 };
 
+/** The running executions a previous run left; an unreadable file is moved aside. */
+const readRunning = async (
+  file: string,
+  log: (line: string) => void,
+): Promise<StoredExecution[]> => {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return [];
+  try {
+    return (JSON.parse(text) as { executions: StoredExecution[] }).executions ?? [];
+  } catch (error) {
+    const aside = `${file}.unreadable-${Date.now()}`;
+    await rename(file, aside).catch(() => undefined);
+    log(`[sfn] ${file} is not readable (${String(error)}); moved to ${aside}`);
+    return [];
+  }
+};
+
+/** The newest finished executions; the file is compacted to them (and cut lines dropped). */
+const readFinished = async (finishedFile: string): Promise<StoredExecution[]> => {
+  const lines = await readFile(finishedFile, 'utf8').catch(() => '');
+  const parsed = parseLines(lines);
+  const finished = parsed.records.slice(-KEPT_FINISHED_ACROSS_RESTARTS);
+  if (parsed.bad > 0 || finished.length < parsed.records.length) {
+    await writeAtomically(
+      finishedFile,
+      finished.map((record) => `${JSON.stringify(record)}\n`).join(''),
+    );
+  }
+  return finished;
+};
+
 /**
  * The state folder's record of Standard executions: `executions.json` holds the running ones
  * (rewritten atomically — temp file and rename — after each change), `executions-finished.jsonl`
@@ -121,29 +152,11 @@ export const createExecutionStore = (options: { file: string; log: (line: string
     /** Reads what a previous run left; the running ones are kept in the file until replaced. */
     async load(): Promise<LoadedExecutions> {
       await mkdir(path.dirname(file), { recursive: true });
-      let running: StoredExecution[] = [];
-      const text = await readFile(file, 'utf8').catch(() => undefined);
-      if (text !== undefined) {
-        try {
-          running = (JSON.parse(text) as { executions: StoredExecution[] }).executions ?? [];
-        } catch (error) {
-          const aside = `${file}.unreadable-${Date.now()}`;
-          await rename(file, aside).catch(() => undefined);
-          log(`[sfn] ${file} is not readable (${String(error)}); moved to ${aside}`);
-        }
-      }
-      const lines = await readFile(finishedFile, 'utf8').catch(() => '');
-      const parsed = parseLines(lines);
-      const finished = parsed.records.slice(-KEPT_FINISHED_ACROSS_RESTARTS);
-      if (parsed.bad > 0 || finished.length < parsed.records.length) {
-        await writeAtomically(
-          finishedFile,
-          finished.map((record) => `${JSON.stringify(record)}\n`).join(''),
-        );
-      }
+      const stillRunning = await readRunning(file, log);
+      const finished = await readFinished(finishedFile);
       // An execution that ended just before a crash may be in both files: its end wins.
       const ended = new Set(finished.map((record) => record.arn));
-      running = running.filter((record) => !ended.has(record.arn));
+      const running = stillRunning.filter((record) => !ended.has(record.arn));
       for (const record of running) written.set(record.arn, JSON.stringify(record));
       return { running, finished };
     },

@@ -1,5 +1,5 @@
 import { type ResolveContext, resolve, resourcesOfType, type Template } from '../cloudformation';
-import type { StateMachineType } from './engine';
+import type { StateMachineType } from './model';
 
 /** A state machine a template declares, ready for `createStateMachine`. */
 export interface TemplateStateMachine {

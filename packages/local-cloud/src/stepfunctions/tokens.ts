@@ -31,6 +31,42 @@ export interface IssuedToken {
   onHeartbeat(listener: () => void): void;
 }
 
+const newRecord = (executionArn: string, open: boolean): TokenRecord => {
+  const record: TokenRecord = { executionArn, open, outcome: deferred<unknown>() };
+  // Nobody may await the outcome if the task fails before it waits.
+  record.outcome.promise.catch(() => undefined);
+  return record;
+};
+
+/** `token` if it has a task token's length and format; `ValidationException`/`InvalidToken`. */
+const checkedToken = (token: unknown): string => {
+  if (typeof token !== 'string' || token.length < 1 || token.length > 2048) {
+    throw new SfnApiError(
+      'ValidationException',
+      "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and 2048",
+    );
+  }
+  if (!TOKEN_FORMAT.test(token)) {
+    throw new SfnApiError('InvalidToken', "Invalid Token: 'Unable to parse the task token'");
+  }
+  return token;
+};
+
+/** SendTaskSuccess's output parsed; `ValidationException`/`InvalidOutput`. */
+const parsedOutput = (output: unknown): unknown => {
+  if (typeof output !== 'string') {
+    throw new SfnApiError(
+      'ValidationException',
+      "1 validation error detected: Value null at 'output' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  try {
+    return JSON.parse(output);
+  } catch {
+    throw new SfnApiError('InvalidOutput', `Invalid Output: '${output.slice(0, 100)}'`);
+  }
+};
+
 /**
  * Task tokens: one fresh, unguessable token per `.waitForTaskToken` task attempt, usable until
  * that attempt succeeds, fails or times out, and the callbacks that settle them (the
@@ -38,20 +74,18 @@ export interface IssuedToken {
  * `InvalidToken` (not a token), `TaskDoesNotExist` (never issued here), `TaskTimedOut` (its
  * task already finished or timed out, or was interrupted by a restart), `InvalidOutput`.
  */
-export const createTaskTokens = () => {
-  const tokens = new Map<string, TokenRecord>();
+export class TaskTokens {
+  private readonly tokens = new Map<string, TokenRecord>();
   /** The open tokens of each execution, to fail them when it stops. */
-  const openByExecution = new Map<string, Set<string>>();
-  const closedOrder: string[] = [];
+  private readonly openByExecution = new Map<string, Set<string>>();
+  private readonly closedOrder: string[] = [];
 
-  const issue = (executionArn: string): IssuedToken => {
+  issue(executionArn: string): IssuedToken {
     const value = `${TOKEN_PREFIX}${randomBytes(TOKEN_RANDOM_BYTES).toString('base64url')}`;
-    const record: TokenRecord = { executionArn, open: true, outcome: deferred<unknown>() };
-    // Nobody may await the outcome if the task fails before it waits.
-    record.outcome.promise.catch(() => undefined);
-    tokens.set(value, record);
-    const open = openByExecution.get(executionArn) ?? new Set<string>();
-    openByExecution.set(executionArn, open.add(value));
+    const record = newRecord(executionArn, true);
+    this.tokens.set(value, record);
+    const open = this.openByExecution.get(executionArn) ?? new Set<string>();
+    this.openByExecution.set(executionArn, open.add(value));
     return {
       value,
       outcome: record.outcome.promise,
@@ -59,19 +93,66 @@ export const createTaskTokens = () => {
         record.onHeartbeat = listener;
       },
     };
-  };
+  }
 
-  const openRecord = (token: unknown): TokenRecord => {
-    if (typeof token !== 'string' || token.length < 1 || token.length > 2048) {
-      throw new SfnApiError(
-        'ValidationException',
-        "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and 2048",
-      );
+  /** Makes a token unusable: its task finished, failed or timed out. */
+  close(token: string) {
+    const record = this.tokens.get(token);
+    if (!record?.open) return;
+    record.open = false;
+    record.onHeartbeat = undefined;
+    const open = this.openByExecution.get(record.executionArn);
+    open?.delete(token);
+    if (open?.size === 0) this.openByExecution.delete(record.executionArn);
+    this.closedOrder.push(token);
+    this.forgetOldestClosed();
+  }
+
+  /**
+   * Tokens issued before a restart (read back from the state folder): their task attempts are
+   * gone, so they answer `TaskTimedOut` as AWS does for a task that no longer waits.
+   */
+  retire(values: string[]) {
+    for (const value of values) {
+      if (this.tokens.has(value)) continue;
+      this.tokens.set(value, newRecord('', false));
+      this.closedOrder.push(value);
     }
-    if (!TOKEN_FORMAT.test(token)) {
-      throw new SfnApiError('InvalidToken', "Invalid Token: 'Unable to parse the task token'");
+    this.forgetOldestClosed();
+  }
+
+  /** Fails the open tokens of a stopped execution so that its waiting tasks unwind. */
+  closeAllOf(executionArn: string, reason: Error) {
+    for (const token of [...(this.openByExecution.get(executionArn) ?? [])]) {
+      this.tokens.get(token)?.outcome.reject(reason);
+      this.close(token);
     }
-    const record = tokens.get(token);
+  }
+
+  sendTaskSuccess(token: unknown, output: unknown) {
+    const record = this.openRecord(token);
+    record.outcome.resolve(parsedOutput(output));
+    this.close(token as string);
+  }
+
+  sendTaskFailure(token: unknown, error?: unknown, cause?: unknown) {
+    const record = this.openRecord(token);
+    record.outcome.reject(
+      new TaskFailure(
+        typeof error === 'string' ? error : '',
+        typeof cause === 'string' ? cause : '',
+      ),
+    );
+    this.close(token as string);
+  }
+
+  sendTaskHeartbeat(token: unknown) {
+    this.openRecord(token).onHeartbeat?.();
+  }
+
+  /** The record of a token a callback may still settle; AWS's error otherwise. */
+  private openRecord(token: unknown): TokenRecord {
+    const record = this.tokens.get(checkedToken(token));
     if (!record) {
       throw new SfnApiError(
         'TaskDoesNotExist',
@@ -85,87 +166,15 @@ export const createTaskTokens = () => {
       );
     }
     return record;
-  };
+  }
 
-  /** Makes a token unusable: its task finished, failed or timed out. */
-  const close = (token: string) => {
-    const record = tokens.get(token);
-    if (!record?.open) return;
-    record.open = false;
-    record.onHeartbeat = undefined;
-    const open = openByExecution.get(record.executionArn);
-    open?.delete(token);
-    if (open?.size === 0) openByExecution.delete(record.executionArn);
-    closedOrder.push(token);
-    while (closedOrder.length > KEPT_CLOSED_TOKENS) {
-      const oldest = closedOrder.shift();
-      if (oldest) tokens.delete(oldest);
+  /** Closed tokens are remembered up to KEPT_CLOSED_TOKENS, the oldest dropped. */
+  private forgetOldestClosed() {
+    while (this.closedOrder.length > KEPT_CLOSED_TOKENS) {
+      const oldest = this.closedOrder.shift();
+      if (oldest) this.tokens.delete(oldest);
     }
-  };
+  }
+}
 
-  return {
-    issue,
-    close,
-
-    /**
-     * Tokens issued before a restart (read back from the state folder): their task attempts are
-     * gone, so they answer `TaskTimedOut` as AWS does for a task that no longer waits.
-     */
-    retire(values: string[]) {
-      for (const value of values) {
-        if (tokens.has(value)) continue;
-        const record: TokenRecord = { executionArn: '', open: false, outcome: deferred<unknown>() };
-        record.outcome.promise.catch(() => undefined);
-        tokens.set(value, record);
-        closedOrder.push(value);
-      }
-      while (closedOrder.length > KEPT_CLOSED_TOKENS) {
-        const oldest = closedOrder.shift();
-        if (oldest) tokens.delete(oldest);
-      }
-    },
-
-    /** Fails the open tokens of a stopped execution so that its waiting tasks unwind. */
-    closeAllOf(executionArn: string, reason: Error) {
-      for (const token of [...(openByExecution.get(executionArn) ?? [])]) {
-        tokens.get(token)?.outcome.reject(reason);
-        close(token);
-      }
-    },
-
-    sendTaskSuccess(token: unknown, output: unknown) {
-      const record = openRecord(token);
-      if (typeof output !== 'string') {
-        throw new SfnApiError(
-          'ValidationException',
-          "1 validation error detected: Value null at 'output' failed to satisfy constraint: Member must not be null",
-        );
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(output);
-      } catch {
-        throw new SfnApiError('InvalidOutput', `Invalid Output: '${output.slice(0, 100)}'`);
-      }
-      record.outcome.resolve(parsed);
-      close(token as string);
-    },
-
-    sendTaskFailure(token: unknown, error?: unknown, cause?: unknown) {
-      const record = openRecord(token);
-      record.outcome.reject(
-        new TaskFailure(
-          typeof error === 'string' ? error : '',
-          typeof cause === 'string' ? cause : '',
-        ),
-      );
-      close(token as string);
-    },
-
-    sendTaskHeartbeat(token: unknown) {
-      openRecord(token).onHeartbeat?.();
-    },
-  };
-};
-
-export type TaskTokens = ReturnType<typeof createTaskTokens>;
+export const createTaskTokens = () => new TaskTokens();
