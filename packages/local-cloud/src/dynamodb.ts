@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,8 +12,9 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { launchProcess, type Stoppable } from './child-process';
 import { type ResolveContext, resolve, resourcesOfType, type Template } from './cloudformation';
-import { localCredentials, trackChild, waitFor } from './util';
+import { localCredentials, waitFor } from './util';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -44,11 +45,23 @@ export const checkJava = async (): Promise<string> => {
   return output.split('\n')[0] ?? '';
 };
 
-export interface DynamoDbLocal {
+export interface DynamoDbLocal extends Stoppable {
   endpoint: string;
   client: DynamoDBClient;
-  stop(): Promise<void>;
 }
+
+/** DynamoDB Local's command line: data in `dbPath`, or in memory. */
+const dynamoDbLocalArgs = (port: number, dbPath: string | undefined) => [
+  '-Xmx512m',
+  '-Djava.library.path=./DynamoDBLocal_lib',
+  '-jar',
+  'DynamoDBLocal.jar',
+  '-port',
+  String(port),
+  ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']),
+  '-sharedDb',
+  '-disableTelemetry',
+];
 
 /**
  * Starts AWS's DynamoDB Local on 127.0.0.1:`port`, data on disk in `dbPath` (kept across
@@ -59,31 +72,11 @@ export const startDynamoDbLocal = async (options: {
   dbPath: string | undefined;
 }): Promise<DynamoDbLocal> => {
   await checkJava();
-  const cwd = emulatorDir();
-  const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
-  const child: ChildProcess = trackChild(
-    spawn(
-      'java',
-      [
-        '-Xmx512m',
-        '-Djava.library.path=./DynamoDBLocal_lib',
-        '-jar',
-        'DynamoDBLocal.jar',
-        '-port',
-        String(options.port),
-        ...storage,
-        '-sharedDb',
-        '-disableTelemetry',
-      ],
-      { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
-    ),
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+  const java = launchProcess({
+    name: 'DynamoDB Local',
+    command: 'java',
+    args: dynamoDbLocalArgs(options.port, options.dbPath),
+    cwd: emulatorDir(),
   });
   const endpoint = `http://127.0.0.1:${options.port}`;
   const client = new DynamoDBClient({
@@ -91,32 +84,25 @@ export const startDynamoDbLocal = async (options: {
     region: 'us-east-1',
     credentials: localCredentials,
   });
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`DynamoDB Local exited (${code}):\n${output}`))),
-  );
-  exited.catch(() => undefined);
   try {
     await Promise.race([
-      exited,
+      java.exited,
       waitFor(async () => {
         await client.send(new ListTablesCommand({}));
       }, 30_000),
     ]);
   } catch (error) {
-    child.kill('SIGKILL');
+    java.child.kill('SIGKILL');
     client.destroy();
     throw error;
   }
   return {
     endpoint,
     client,
-    stop: () =>
-      new Promise<void>((done) => {
-        client.destroy();
-        if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
-        child.kill('SIGTERM');
-      }),
+    stop: () => {
+      client.destroy();
+      return java.stop();
+    },
   };
 };
 

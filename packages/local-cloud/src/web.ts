@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { type WebConfig, WebConfigSchema } from '@espresso/schemas';
+import type { LocalServer } from './child-process';
 import type { Endpoints } from './stack';
 
 /** The fixed port of the web app under `pnpm start` (tests take a free one). */
@@ -36,10 +37,8 @@ export const webConfigFor = (endpoints: Endpoints, stage: string): WebConfig => 
   });
 };
 
-export interface StaticSite {
-  url: string;
-  stop(): Promise<void>;
-}
+/** The web app's server. */
+export type StaticSite = LocalServer;
 
 /**
  * Serves a built single-page app from `root` (GET/HEAD only, no listing, never outside the
