@@ -15,7 +15,7 @@ import {
   Timeline,
 } from '../components/common';
 import { navigate, useApp } from '../context';
-import { useLive, useNow } from '../hooks';
+import { useAction, useLiveLoad, useNow } from '../hooks';
 import { retryTransient } from '../logic/errors';
 import { concerns } from '../logic/live';
 import { defaultModifiers, drinkName, modifiersText } from '../logic/queue';
@@ -109,47 +109,37 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
   const [order, setOrder] = useState<Order>();
   const [shop, setShop] = useState<PublicShopConfig>();
   const [journey, setJourney] = useState<OrderJourney>();
-  const [loadError, setLoadError] = useState<unknown>();
-  const [actionError, setActionError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, actionError, perform } = useAction<true>();
   const [drinkId, setDrinkId] = useState<string>();
   const [modifiers, setModifiers] = useState<ModifierChoice>({});
   const lastStatus = useRef<OrderStatus | undefined>(undefined);
 
-  const { state: live, last } = useLive(
+  const {
+    state: live,
+    last,
+    loadError,
+  } = useLiveLoad(
     `${shopId}/${orderId}`,
     async () => {
-      try {
-        const [current, config] = await Promise.all([
-          api.order(shopId, orderId),
-          shop ? Promise.resolve(shop) : api.shopConfig(shopId),
-        ]);
-        setOrder(current);
-        setShop(config);
-        setLoadError(undefined);
-        if (lastStatus.current !== current.status) {
-          lastStatus.current = current.status;
-          setJourney(await api.journey(shopId, orderId));
-        }
-      } catch (failure) {
-        setLoadError(failure);
+      const [current, config] = await Promise.all([
+        api.order(shopId, orderId),
+        shop ? Promise.resolve(shop) : api.shopConfig(shopId),
+      ]);
+      setOrder(current);
+      setShop(config);
+      if (lastStatus.current !== current.status) {
+        lastStatus.current = current.status;
+        setJourney(await api.journey(shopId, orderId));
       }
     },
     (message) => concerns(message, { shopId, orderId }),
   );
 
-  const act = async (run: () => Promise<Order>) => {
-    setBusy(true);
-    setActionError(undefined);
-    try {
+  const act = (run: () => Promise<Order>) =>
+    perform(true, async () => {
       setOrder(await run());
       setJourney(await api.journey(shopId, orderId).catch(() => journey));
-    } catch (failure) {
-      setActionError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   if (!order || !shop) {
     return (
