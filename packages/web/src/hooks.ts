@@ -1,6 +1,7 @@
+import type { PublicShopConfig, QueueResponse } from '@espresso/schemas';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { useApp } from './context';
-import { type LiveMessage, type LiveState, singleFlight, startLive } from './logic/live';
+import { concerns, type LiveMessage, type LiveState, singleFlight, startLive } from './logic/live';
 
 /** The current time, re-rendered every `everyMs`. */
 export const useNow = (everyMs = 1000): number => {
@@ -54,4 +55,81 @@ export const useLive = (
   }, [key, config.websocketUrl, token, run, shopId, delayMs]);
   const refreshNow = useMemo(() => () => void run(), [run]);
   return { state, last, refresh: refreshNow };
+};
+
+export interface LiveLoad extends LiveStatus {
+  /** The failure of the last re-read; a re-read that succeeds clears it. */
+  loadError: unknown;
+  setLoadError: (error: unknown) => void;
+  /** Re-reads now and waits for it (after an action; may overlap a live re-read). */
+  reread: () => Promise<void>;
+}
+
+/** `useLive` over a screen's re-read whose failure the screen shows (`loadError`). */
+/** What `useLive` takes after the key and the re-read: which messages matter, and options. */
+type LiveWatch = Parameters<typeof useLive> extends [string, unknown, ...infer Rest] ? Rest : never;
+
+export const useLiveLoad = (
+  key: string,
+  load: () => Promise<void>,
+  ...watch: LiveWatch
+): LiveLoad => {
+  const [loadError, setLoadError] = useState<unknown>();
+  const reread = async () => {
+    try {
+      await load();
+      setLoadError(undefined);
+    } catch (failure) {
+      setLoadError(failure);
+    }
+  };
+  const live = useLive(key, reread, ...watch);
+  return { ...live, loadError, setLoadError, reread };
+};
+
+/**
+ * A screen's actions, one at a time: `perform(what, action)` marks `what` busy (an order id, the
+ * shop, or `true`), clears the last failure, runs the action and keeps its failure to show.
+ */
+export const useAction = <Busy>() => {
+  const [busy, setBusy] = useState<Busy>();
+  const [actionError, setActionError] = useState<unknown>();
+  const perform = async (what: Busy, action: () => Promise<void>): Promise<void> => {
+    setBusy(what);
+    setActionError(undefined);
+    try {
+      await action();
+    } catch (failure) {
+      setActionError(failure);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+  return { busy, actionError, perform };
+};
+
+/**
+ * A staff screen of a shop kept live: the shop's config and queue, re-read on the shop's
+ * messages; `afterRead` reads what else the screen shows (with the config just read).
+ */
+export const useShopFloor = (
+  screen: string,
+  shopId: string,
+  afterRead?: (shop: PublicShopConfig) => Promise<void>,
+) => {
+  const { api } = useApp();
+  const [shop, setShop] = useState<PublicShopConfig>();
+  const [queue, setQueue] = useState<QueueResponse>();
+  const live = useLiveLoad(
+    `${screen}/${shopId}`,
+    async () => {
+      const [s, q] = await Promise.all([api.shopConfig(shopId), api.queue(shopId)]);
+      setShop(s);
+      setQueue(q);
+      await afterRead?.(s);
+    },
+    (m) => concerns(m, { shopId }),
+    { shopId },
+  );
+  return { ...live, shop, setShop, queue };
 };

@@ -1,4 +1,5 @@
 import { ErrorBodySchema, type ErrorCode } from '@espresso/schemas';
+import pRetry from 'p-retry';
 
 /** An API's 4xx/5xx answer (`{error: {code, message, field?}}`), or a transport failure. */
 export class ApiError extends Error {
@@ -64,23 +65,7 @@ interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Runs `run` again while it fails with an error `worthIt` accepts, `pause(attempt)` apart. */
-const retryWhile = async <T>(
-  worthIt: (error: unknown) => boolean,
-  pause: (attempt: number) => number,
-  attempts: number,
-  run: () => Promise<T>,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise<void>((r) => setTimeout(r, ms)),
-): Promise<T> => {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      if (!worthIt(error) || attempt >= attempts) throw error;
-      await sleep(pause(attempt));
-    }
-  }
-};
+const wait = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * A failure worth sending the same request again for: no answer (flaky Wi-Fi) or a 5xx. A 409
@@ -90,13 +75,25 @@ export const isTransient = (error: unknown): boolean =>
   error instanceof ApiError && (error.status === 0 || error.status >= 500);
 
 /**
- * Sends a request again after a transient failure, with a growing pause. Only for requests a
- * retry cannot repeat: placing an order goes with its Idempotency-Key.
+ * Sends a request again after a transient failure, `delayMs × attempt` later (p-retry runs
+ * the attempts; the pause is ours, as it grows linearly), at most `attempts` times in all;
+ * the last failure is the one thrown. Only for requests a retry cannot repeat: placing an order
+ * goes with its Idempotency-Key.
  */
 export const retryTransient = <T>(
   run: () => Promise<T>,
   options: RetryOptions = {},
 ): Promise<T> => {
-  const { attempts = 4, delayMs = 400 } = options;
-  return retryWhile(isTransient, (attempt) => delayMs * attempt, attempts, run, options.sleep);
+  const { attempts = 4, delayMs = 400, sleep = wait } = options;
+  return pRetry(run, {
+    retries: attempts - 1,
+    minTimeout: 0,
+    factor: 1,
+    shouldRetry: isTransient,
+    onFailedAttempt: async (error) => {
+      // Thrown here, the last failure itself ends the retries (not p-retry's most frequent one).
+      if (error.retriesLeft === 0) throw error;
+      if (isTransient(error)) await sleep(delayMs * error.attemptNumber);
+    },
+  });
 };

@@ -1,3 +1,4 @@
+import { base64url } from 'jose';
 import * as z from 'zod';
 
 /*
@@ -9,11 +10,7 @@ import * as z from 'zod';
 export const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
 
 /** base64url without padding (RFC 4648 §5), as PKCE and JWTs use it. */
-export const base64Url = (bytes: Uint8Array): string => {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-};
+export const base64Url = (bytes: Uint8Array): string => base64url.encode(bytes);
 
 type Random = (bytes: Uint8Array) => Uint8Array;
 const cryptoRandom: Random = (bytes) => crypto.getRandomValues(bytes);

@@ -1,4 +1,5 @@
 import { type Role, SHOP_CLAIM } from '@espresso/schemas';
+import { decodeJwt, type JWTPayload } from 'jose';
 
 /** Who is signed in, read from the ID token's claims. */
 export interface Session {
@@ -11,25 +12,14 @@ export interface Session {
   expiresAt: number;
 }
 
-const base64UrlDecode = (text: string): string => {
-  const padded = text
-    .replace(/-/g, '+')
-    .replace(/_/g, '/')
-    .padEnd(Math.ceil(text.length / 4) * 4, '=');
-  const bytes = Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
-  return new TextDecoder().decode(bytes);
-};
-
 /**
  * The session a token stands for. The app only reads the claims to choose screens; the APIs
  * check the signature and decide what is allowed.
  */
 export const sessionFromToken = (token: string): Session | undefined => {
-  const payload = token.split('.')[1];
-  if (!payload) return undefined;
-  let claims: Record<string, unknown>;
+  let claims: JWTPayload;
   try {
-    claims = JSON.parse(base64UrlDecode(payload)) as Record<string, unknown>;
+    claims = decodeJwt(token);
   } catch {
     return undefined;
   }

@@ -36,6 +36,22 @@ const REASONS: Record<OrderReason, string> = {
 export const reasonText = (reason: OrderReason | undefined): string | undefined =>
   reason ? REASONS[reason] : undefined;
 
+type EndedStatus = 'CANCELLED' | 'TIMED_OUT' | 'REJECTED';
+
+/** What an ended order's panel says when the order names no reason. */
+const ENDED_WITHOUT_REASON: Record<EndedStatus, string> = {
+  CANCELLED: 'This order was cancelled.',
+  TIMED_OUT: 'This order timed out.',
+  REJECTED: 'The shop could not take this order.',
+};
+
+/** An ended order: its status in a few words and why it ended (the reason, else in general). */
+const endedView = (status: EndedStatus, reason: OrderReason | undefined): StatusView => ({
+  label: SHORT[status],
+  detail: reasonText(reason) ?? ENDED_WITHOUT_REASON[status],
+  tone: 'ended',
+});
+
 /** What the customer's screen says about an order. */
 export const customerStatus = (
   order: Pick<Order, 'status' | 'orderNumber' | 'reason'> & Partial<Pick<Order, 'drinkId'>>,
@@ -78,23 +94,9 @@ export const customerStatus = (
         tone: 'done',
       };
     case 'CANCELLED':
-      return {
-        label: 'Cancelled',
-        detail: reasonText(order.reason) ?? 'This order was cancelled.',
-        tone: 'ended',
-      };
     case 'TIMED_OUT':
-      return {
-        label: 'Timed out',
-        detail: reasonText(order.reason) ?? 'This order timed out.',
-        tone: 'ended',
-      };
     case 'REJECTED':
-      return {
-        label: 'Not accepted',
-        detail: reasonText(order.reason) ?? 'The shop could not take this order.',
-        tone: 'ended',
-      };
+      return endedView(order.status, order.reason);
   }
 };
 

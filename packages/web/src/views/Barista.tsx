@@ -1,11 +1,9 @@
-import type { Menu, Order, PublicShopConfig, QueueResponse } from '@espresso/schemas';
+import type { Menu, Order } from '@espresso/schemas';
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
 import type { BaristaAction } from '../api';
 import { ConfirmButton, ErrorNote, LiveBadge } from '../components/common';
 import { useApp } from '../context';
-import { useLive, useNow } from '../hooks';
-import { concerns } from '../logic/live';
+import { useAction, useNow, useShopFloor } from '../hooks';
 import { drinkName, groupQueue, modifiersText } from '../logic/queue';
 import { ageColour, formatAge, secondsSince } from '../logic/time';
 
@@ -86,53 +84,28 @@ const Column = ({
 export const Barista = ({ shopId }: { shopId: string }) => {
   const { api, session } = useApp();
   const now = useNow();
-  const [queue, setQueue] = useState<QueueResponse>();
-  const [shop, setShop] = useState<PublicShopConfig>();
-  const [loadError, setLoadError] = useState<unknown>();
-  const [actionError, setActionError] = useState<unknown>();
-  const [busy, setBusy] = useState<string>();
+  const { busy, actionError, perform } = useAction<string>();
 
-  const refresh = async () => {
-    try {
-      const [q, s] = await Promise.all([api.queue(shopId), api.shopConfig(shopId)]);
-      setQueue(q);
-      setShop(s);
-      setLoadError(undefined);
-    } catch (failure) {
-      setLoadError(failure);
-    }
-  };
-  const { state: live, last } = useLive(
-    `barista/${shopId}`,
-    refresh,
-    (m) => concerns(m, { shopId }),
-    { shopId },
-  );
+  const {
+    state: live,
+    last,
+    loadError,
+    reread,
+    shop,
+    setShop,
+    queue,
+  } = useShopFloor('barista', shopId);
 
   const act = async (order: Order, action: BaristaAction) => {
-    setBusy(order.orderId);
-    setActionError(undefined);
-    try {
+    await perform(order.orderId, async () => {
       await api.act(shopId, order.orderId, action);
-    } catch (failure) {
-      setActionError(failure);
-    } finally {
-      setBusy(undefined);
-      await refresh();
-    }
+    });
+    await reread();
   };
 
   const toggleOpen = async () => {
     if (!shop) return;
-    setBusy('shop');
-    setActionError(undefined);
-    try {
-      setShop(await api.setOpen(shopId, !shop.open));
-    } catch (failure) {
-      setActionError(failure);
-    } finally {
-      setBusy(undefined);
-    }
+    await perform('shop', async () => setShop(await api.setOpen(shopId, !shop.open)));
   };
 
   const me = session?.sub ?? '';

@@ -1,4 +1,5 @@
 import type {
+  Menu,
   ModifierChoice,
   Order,
   OrderJourney,
@@ -15,7 +16,7 @@ import {
   Timeline,
 } from '../components/common';
 import { navigate, useApp } from '../context';
-import { useLive, useNow } from '../hooks';
+import { useAction, useLiveLoad, useNow } from '../hooks';
 import { retryTransient } from '../logic/errors';
 import { concerns } from '../logic/live';
 import { defaultModifiers, drinkName, modifiersText } from '../logic/queue';
@@ -102,6 +103,86 @@ export const OrderStart = ({ shopId, code }: { shopId: string; code?: string | u
   );
 };
 
+/** The customer's view of the order's status: what it means and the drink chosen. */
+const StatusPanel = ({ order, menu }: { order: Order; menu: Menu }) => {
+  const view = customerStatus(order);
+  return (
+    <section
+      class={`status-panel tone-${view.tone}`}
+      aria-live="polite"
+      data-testid="order-status"
+      data-status={order.status}
+    >
+      <h2>{view.label}</h2>
+      <p>{view.detail}</p>
+      {order.drinkId ? (
+        <p class="order-drink">
+          {drinkName(menu, order.drinkId)}
+          {modifiersText(order.modifiers) ? ` · ${modifiersText(order.modifiers)}` : ''}
+        </p>
+      ) : null}
+    </section>
+  );
+};
+
+/** The shop's drinks (unavailable ones greyed) and the chosen drink's modifier groups. */
+const DrinkMenu = ({
+  menu,
+  drinkId,
+  modifiers,
+  onDrink,
+  onModifiers,
+}: {
+  menu: Menu;
+  drinkId: string | undefined;
+  modifiers: ModifierChoice;
+  onDrink: (drinkId: string) => void;
+  onModifiers: (modifiers: ModifierChoice) => void;
+}) => (
+  <>
+    <fieldset class="menu">
+      <legend>Menu</legend>
+      {menu.map((drink) => (
+        <label
+          key={drink.drinkId}
+          class={`drink ${drink.drinkId === drinkId ? 'chosen' : ''} ${drink.available ? '' : 'unavailable'}`}
+        >
+          <input
+            type="radio"
+            name="drink"
+            value={drink.drinkId}
+            disabled={!drink.available}
+            checked={drink.drinkId === drinkId}
+            onChange={() => onDrink(drink.drinkId)}
+          />
+          <DrinkIcon icon={drink.icon} />
+          <span class="drink-name">{drink.name}</span>
+          {drink.available ? null : <span class="muted">Not available</span>}
+        </label>
+      ))}
+    </fieldset>
+    {menu
+      .find((d) => d.drinkId === drinkId)
+      ?.modifiers.map((group) => (
+        <fieldset key={group.name} class="modifiers">
+          <legend>{group.name}</legend>
+          {group.options.map((option) => (
+            <label key={option} class={modifiers[group.name] === option ? 'chosen' : ''}>
+              <input
+                type="radio"
+                name={`modifier-${group.name}`}
+                value={option}
+                checked={modifiers[group.name] === option}
+                onChange={() => onModifiers({ ...modifiers, [group.name]: option })}
+              />
+              {option}
+            </label>
+          ))}
+        </fieldset>
+      ))}
+  </>
+);
+
 /** `#/shop/<shopId>/orders/<orderId>`: choose the drink, then follow the order live. */
 export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string }) => {
   const { api } = useApp();
@@ -109,47 +190,37 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
   const [order, setOrder] = useState<Order>();
   const [shop, setShop] = useState<PublicShopConfig>();
   const [journey, setJourney] = useState<OrderJourney>();
-  const [loadError, setLoadError] = useState<unknown>();
-  const [actionError, setActionError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { busy, actionError, perform } = useAction<true>();
   const [drinkId, setDrinkId] = useState<string>();
   const [modifiers, setModifiers] = useState<ModifierChoice>({});
   const lastStatus = useRef<OrderStatus | undefined>(undefined);
 
-  const { state: live, last } = useLive(
+  const {
+    state: live,
+    last,
+    loadError,
+  } = useLiveLoad(
     `${shopId}/${orderId}`,
     async () => {
-      try {
-        const [current, config] = await Promise.all([
-          api.order(shopId, orderId),
-          shop ? Promise.resolve(shop) : api.shopConfig(shopId),
-        ]);
-        setOrder(current);
-        setShop(config);
-        setLoadError(undefined);
-        if (lastStatus.current !== current.status) {
-          lastStatus.current = current.status;
-          setJourney(await api.journey(shopId, orderId));
-        }
-      } catch (failure) {
-        setLoadError(failure);
+      const [current, config] = await Promise.all([
+        api.order(shopId, orderId),
+        shop ? Promise.resolve(shop) : api.shopConfig(shopId),
+      ]);
+      setOrder(current);
+      setShop(config);
+      if (lastStatus.current !== current.status) {
+        lastStatus.current = current.status;
+        setJourney(await api.journey(shopId, orderId));
       }
     },
     (message) => concerns(message, { shopId, orderId }),
   );
 
-  const act = async (run: () => Promise<Order>) => {
-    setBusy(true);
-    setActionError(undefined);
-    try {
+  const act = (run: () => Promise<Order>) =>
+    perform(true, async () => {
       setOrder(await run());
       setJourney(await api.journey(shopId, orderId).catch(() => journey));
-    } catch (failure) {
-      setActionError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   if (!order || !shop) {
     return (
@@ -160,7 +231,6 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
     );
   }
 
-  const view = customerStatus(order);
   // A choice kept before the shop's workflow waited (202) is made: no second form.
   const choosing = order.status === 'AWAITING_SELECTION' && order.drinkId === undefined;
   const total = shop.timeouts.customerSeconds;
@@ -173,21 +243,7 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
         <h1>{shop.name}</h1>
         <LiveBadge state={live} last={last} />
       </div>
-      <section
-        class={`status-panel tone-${view.tone}`}
-        aria-live="polite"
-        data-testid="order-status"
-        data-status={order.status}
-      >
-        <h2>{view.label}</h2>
-        <p>{view.detail}</p>
-        {order.drinkId ? (
-          <p class="order-drink">
-            {drinkName(shop.menu, order.drinkId)}
-            {modifiersText(order.modifiers) ? ` · ${modifiersText(order.modifiers)}` : ''}
-          </p>
-        ) : null}
-      </section>
+      <StatusPanel order={order} menu={shop.menu} />
       <ErrorNote error={loadError} />
 
       {choosing ? (
@@ -203,47 +259,16 @@ export const OrderView = ({ shopId, orderId }: { shopId: string; orderId: string
             totalSeconds={total}
             label={left > 0 ? 'Time left to choose' : 'Time is up'}
           />
-          <fieldset class="menu">
-            <legend>Menu</legend>
-            {shop.menu.map((drink) => (
-              <label
-                key={drink.drinkId}
-                class={`drink ${drink.drinkId === drinkId ? 'chosen' : ''} ${drink.available ? '' : 'unavailable'}`}
-              >
-                <input
-                  type="radio"
-                  name="drink"
-                  value={drink.drinkId}
-                  disabled={!drink.available}
-                  checked={drink.drinkId === drinkId}
-                  onChange={() => {
-                    setDrinkId(drink.drinkId);
-                    setModifiers(defaultModifiers(shop.menu, drink.drinkId));
-                  }}
-                />
-                <DrinkIcon icon={drink.icon} />
-                <span class="drink-name">{drink.name}</span>
-                {drink.available ? null : <span class="muted">Not available</span>}
-              </label>
-            ))}
-          </fieldset>
-          {chosen?.modifiers.map((group) => (
-            <fieldset key={group.name} class="modifiers">
-              <legend>{group.name}</legend>
-              {group.options.map((option) => (
-                <label key={option} class={modifiers[group.name] === option ? 'chosen' : ''}>
-                  <input
-                    type="radio"
-                    name={`modifier-${group.name}`}
-                    value={option}
-                    checked={modifiers[group.name] === option}
-                    onChange={() => setModifiers({ ...modifiers, [group.name]: option })}
-                  />
-                  {option}
-                </label>
-              ))}
-            </fieldset>
-          ))}
+          <DrinkMenu
+            menu={shop.menu}
+            drinkId={drinkId}
+            modifiers={modifiers}
+            onDrink={(id) => {
+              setDrinkId(id);
+              setModifiers(defaultModifiers(shop.menu, id));
+            }}
+            onModifiers={setModifiers}
+          />
           <ErrorNote error={actionError} />
           <div class="actions">
             <button type="submit" class="primary" disabled={!chosen || busy || left === 0}>

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { DrawnChart } from '../chart';
 import { ErrorNote, LiveBadge } from '../components/common';
 import { useApp } from '../context';
-import { useLive } from '../hooks';
+import { useLiveLoad } from '../hooks';
 import { ApiError } from '../logic/errors';
 import { concerns } from '../logic/live';
 import {
@@ -16,6 +16,39 @@ import {
   timesChart,
   todayUtc,
 } from '../logic/metrics';
+
+interface DateRange {
+  from: string;
+  to: string;
+}
+
+/** One end of the range being edited; `invalid` marks it as the one the API's error names. */
+const DateField = ({
+  label,
+  name,
+  draft,
+  invalid,
+  onDraft,
+}: {
+  label: string;
+  name: keyof DateRange;
+  draft: DateRange;
+  invalid: boolean;
+  onDraft: (draft: DateRange) => void;
+}) => (
+  <label class="field">
+    {label}
+    <input
+      type="date"
+      name={name}
+      value={draft[name]}
+      required
+      aria-invalid={invalid ? 'true' : undefined}
+      aria-describedby={invalid ? 'range-error' : undefined}
+      onInput={(e) => onDraft({ ...draft, [name]: e.currentTarget.value })}
+    />
+  </label>
+);
 
 /**
  * A bar chart (Chart.js, loaded on first use) with its text alternative: the canvas is an image
@@ -127,24 +160,23 @@ export const Dashboard = ({ shopId }: { shopId: string }) => {
   const [draft, setDraft] = useState({ from: today, to: today });
   const [metrics, setMetrics] = useState<MetricsResponse>();
   const [menu, setMenu] = useState<Menu>();
-  const [error, setError] = useState<unknown>();
   const [updatedAt, setUpdatedAt] = useState<Date>();
 
-  const { state, last, refresh } = useLive(
+  const {
+    state,
+    last,
+    refresh,
+    loadError: error,
+  } = useLiveLoad(
     `dashboard/${shopId}/${range.from}/${range.to}`,
     async () => {
-      try {
-        const [m, shop] = await Promise.all([
-          api.metrics(shopId, range.from, range.to),
-          menu ? Promise.resolve(undefined) : api.shopConfig(shopId).catch(() => undefined),
-        ]);
-        setMetrics(m);
-        if (shop) setMenu(shop.menu);
-        setError(undefined);
-        setUpdatedAt(new Date());
-      } catch (failure) {
-        setError(failure);
-      }
+      const [m, shop] = await Promise.all([
+        api.metrics(shopId, range.from, range.to),
+        menu ? Promise.resolve(undefined) : api.shopConfig(shopId).catch(() => undefined),
+      ]);
+      setMetrics(m);
+      if (shop) setMenu(shop.menu);
+      setUpdatedAt(new Date());
     },
     (m) => endsAnOrder(m.type) && concerns(m, { shopId }),
     { shopId, delayMs: 2500 },
@@ -175,30 +207,14 @@ export const Dashboard = ({ shopId }: { shopId: string }) => {
         <LiveBadge state={state} last={last} />
       </div>
       <form class="range" onSubmit={submit} aria-describedby="range-note">
-        <label class="field">
-          From
-          <input
-            type="date"
-            name="from"
-            value={draft.from}
-            required
-            aria-invalid={field === 'from' ? 'true' : undefined}
-            aria-describedby={field === 'from' ? 'range-error' : undefined}
-            onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })}
-          />
-        </label>
-        <label class="field">
-          To
-          <input
-            type="date"
-            name="to"
-            value={draft.to}
-            required
-            aria-invalid={field === 'to' ? 'true' : undefined}
-            aria-describedby={field === 'to' ? 'range-error' : undefined}
-            onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })}
-          />
-        </label>
+        <DateField
+          label="From"
+          name="from"
+          draft={draft}
+          invalid={field === 'from'}
+          onDraft={setDraft}
+        />
+        <DateField label="To" name="to" draft={draft} invalid={field === 'to'} onDraft={setDraft} />
         <button type="submit" class="primary">
           Show
         </button>

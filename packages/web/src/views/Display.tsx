@@ -1,10 +1,9 @@
-import type { PublicShopConfig, QrCodeResponse, QueueResponse } from '@espresso/schemas';
+import type { QrCodeResponse } from '@espresso/schemas';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import QRCode from 'qrcode';
 import { Countdown, ErrorNote, LiveBadge } from '../components/common';
 import { useApp } from '../context';
-import { useLive, useNow } from '../hooks';
-import { concerns } from '../logic/live';
+import { useNow, useShopFloor } from '../hooks';
 import { displayBoard } from '../logic/queue';
 import { customerOrderUrl } from '../logic/route';
 import { secondsUntil } from '../logic/time';
@@ -28,32 +27,20 @@ const Numbers = ({ title, numbers, id }: { title: string; numbers: number[]; id:
 export const Display = ({ shopId }: { shopId: string }) => {
   const { api } = useApp();
   const now = useNow();
-  const [shop, setShop] = useState<PublicShopConfig>();
-  const [queue, setQueue] = useState<QueueResponse>();
   const [qr, setQr] = useState<QrCodeResponse>();
   const [image, setImage] = useState<string>();
-  const [error, setError] = useState<unknown>();
 
   const {
     state: live,
     last,
     refresh: reread,
-  } = useLive(
-    `display/${shopId}`,
-    async () => {
-      try {
-        const [s, q] = await Promise.all([api.shopConfig(shopId), api.queue(shopId)]);
-        setShop(s);
-        setQueue(q);
-        setQr(s.open ? await api.qrCode(shopId) : undefined);
-        setError(undefined);
-      } catch (failure) {
-        setError(failure);
-      }
-    },
-    (m) => concerns(m, { shopId }),
-    { shopId },
-  );
+    loadError: error,
+    setLoadError: setError,
+    shop,
+    queue,
+  } = useShopFloor('display', shopId, async (s) => {
+    setQr(s.open ? await api.qrCode(shopId) : undefined);
+  });
 
   const link = qr ? customerOrderUrl(location.href, shopId, qr.code) : undefined;
   useEffect(() => {
