@@ -302,7 +302,10 @@ export const buildOrdersTable = (
     claim,
 
     async admit({ shopId, orderId, executionArn, slots }) {
-      for (let attempt = 1; ; attempt++) {
+      // A transaction cancelled by a concurrent one (or by an order this execution's own lost
+      // attempt changed) is tried again; the last error is thrown after ADMIT_ATTEMPTS.
+      const worthRetrying = new WeakSet<Error>();
+      const admitOnce = async (): Promise<Admission> => {
         try {
           await client.send(
             new TransactWriteCommand({
@@ -346,10 +349,15 @@ export const buildOrdersTable = (
           } else if (!reasonsOf(error).includes('TransactionConflict')) {
             throw error;
           }
-          if (attempt >= ADMIT_ATTEMPTS) throw error;
-          await backoff(attempt);
+          worthRetrying.add(error);
+          throw error;
         }
-      }
+      };
+      return retry(admitOnce, {
+        attempts: ADMIT_ATTEMPTS,
+        pauseMs: backoffMs,
+        retryOn: (error) => worthRetrying.has(error),
+      });
     },
 
     async nextNumber({ shopId, table }) {
