@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { freePort, trackChild } from '@espresso/local-cloud';
+import { retry } from '@espresso/retry';
 
 /** moto_server, AWS's APIs on one local port (moto 5.2.1, Python). */
 export interface Moto {
@@ -44,19 +45,21 @@ export const startMoto = async (): Promise<Moto> => {
     child.once('error', (error) => reject(new Error(`${INSTALL_HINT}\n${error.message}`))),
   );
   const endpoint = `http://localhost:${port}`;
-  const ready = async () => {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      if (child.exitCode !== null) throw new Error(`moto_server exited:\n${log}`);
-      try {
-        const response = await fetch(`http://127.0.0.1:${port}/moto-api/`);
-        if (response.ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`moto_server did not answer on port ${port}:\n${log}`);
+  const exited = () => new Error(`moto_server exited:\n${log}`);
+  const answers = async () => {
+    if (child.exitCode !== null) throw exited();
+    const response = await fetch(`http://127.0.0.1:${port}/moto-api/`).catch(() => undefined);
+    // not listening yet (or not answering yet)
+    if (!response?.ok) throw new Error(`moto_server did not answer on port ${port}:\n${log}`);
   };
+  const ready = () =>
+    retry(answers, {
+      attempts: 100,
+      pauseMs: () => 200,
+      retryOn: () => child.exitCode === null,
+    }).catch((error: Error) => {
+      throw child.exitCode !== null ? exited() : error;
+    });
   await Promise.race([ready(), spawned]);
   return {
     endpoint,

@@ -1,10 +1,10 @@
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { exponentialPause, retry } from '@espresso/retry';
 import { type ResolveContext, resolve, resourcesOfType, type Template } from './cloudformation';
 import type { BusEvent } from './eventbridge';
 import { compilePattern, validatePattern } from './eventbridge-pattern';
 import { functionNameOf, type InvokeLambda } from './lambda';
-import { sleep } from './util';
 
 export interface RuleTarget {
   id: string;
@@ -193,34 +193,33 @@ export const createRuleRouter = (options: RuleRouterOptions): RuleRouter => {
     const service = target.arn.split(':')[2];
     const attempts = 1 + Math.min(target.maximumRetryAttempts ?? maxRetries, maxRetries);
     let lastError: Error | undefined;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        if (service === 'lambda') {
-          const result = await options.invokeLambda(target.arn, JSON.parse(input));
-          if (result.functionError) {
-            // Lambda's async invocation retries a function error twice, then drops it
-            // (or sends it to the function's own on-failure destination): not the rule's DLQ.
-            throw Object.assign(new Error(JSON.stringify(result.payload)), { functionError: true });
-          }
-        } else if (service === 'sqs') {
-          await options.sqs.send(
-            new SendMessageCommand({
-              QueueUrl: options.queueUrlOf(target.arn),
-              MessageBody: input,
-              ...(target.messageGroupId ? { MessageGroupId: target.messageGroupId } : {}),
-            }),
-          );
-        } else if (service === 'states') {
-          await options.sfn.send(new StartExecutionCommand({ stateMachineArn: target.arn, input }));
-        } else {
-          throw new Error(`target type ${service} is not emulated locally`);
+    const attemptDelivery = async () => {
+      if (service === 'lambda') {
+        const result = await options.invokeLambda(target.arn, JSON.parse(input));
+        if (result.functionError) {
+          // Lambda's async invocation retries a function error twice, then drops it
+          // (or sends it to the function's own on-failure destination): not the rule's DLQ.
+          throw Object.assign(new Error(JSON.stringify(result.payload)), { functionError: true });
         }
-        log.push({ rule: rule.name, target: target.id, eventId: event.id, outcome: 'delivered' });
-        return;
-      } catch (error) {
-        lastError = error as Error;
-        if (attempt < attempts) await sleep(retryDelayMs * 2 ** (attempt - 1));
+      } else if (service === 'sqs') {
+        await options.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: options.queueUrlOf(target.arn),
+            MessageBody: input,
+            ...(target.messageGroupId ? { MessageGroupId: target.messageGroupId } : {}),
+          }),
+        );
+      } else if (service === 'states') {
+        await options.sfn.send(new StartExecutionCommand({ stateMachineArn: target.arn, input }));
+      } else {
+        throw new Error(`target type ${service} is not emulated locally`);
       }
+      log.push({ rule: rule.name, target: target.id, eventId: event.id, outcome: 'delivered' });
+    };
+    try {
+      return await retry(attemptDelivery, { attempts, pauseMs: exponentialPause(retryDelayMs) });
+    } catch (error) {
+      lastError = error as Error;
     }
     const functionError = (lastError as { functionError?: boolean } | undefined)?.functionError;
     options.log(

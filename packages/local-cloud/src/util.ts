@@ -1,22 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { retry, sleep } from '@espresso/retry';
 
 /** Credentials the local endpoints accept (they check none). */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** Retries `probe` until it resolves, or fails with its last error after `timeoutMs`. */
 export const waitFor = async <T>(probe: () => Promise<T>, timeoutMs: number): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await probe();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(100);
-    }
-  }
+  return retry(probe, {
+    attempts: Number.POSITIVE_INFINITY,
+    pauseMs: () => 100,
+    retryOn: () => Date.now() <= deadline,
+  });
 };
 
 /** Ports `freePort` handed out in this process: never handed out twice. */

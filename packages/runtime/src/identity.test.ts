@@ -3,7 +3,7 @@ import type { APIGatewayEventRequestContextV2, APIGatewayProxyEventV2 } from 'aw
 import { expect } from 'chai';
 import { describe, it } from 'mocha';
 import { HttpError } from './errors';
-import { requireIdentity, requireShopRole } from './identity';
+import { requireIdentity, requirePermission, requireShopRole } from './identity';
 
 /**
  * An HTTP API (payload 2.0) event as the JWT authorizer passes it on: `authorizer` is put in
@@ -198,6 +198,21 @@ describe('identity', () => {
       );
 
       expect(error.message).to.equal('requires the barista or admin role for shop cafe');
+    });
+  });
+
+  describe('requirePermission', () => {
+    const barista: Identity = { sub: 'u1', groups: ['barista'], shopId: 'cafe' };
+
+    it('lets a barista of the shop read its metrics', () => {
+      expect(() => requirePermission(barista, 'metrics.read', 'cafe')).not.to.throw();
+    });
+
+    it("refuses a barista the shop config with a 403 naming the table's roles", () => {
+      const error = thrownBy(() => requirePermission(barista, 'shop.configure', 'cafe'));
+
+      expect(error.status).to.equal(403);
+      expect(error.message).to.equal('requires the admin role for shop cafe');
     });
   });
 });

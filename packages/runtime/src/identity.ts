@@ -1,4 +1,12 @@
-import { type Group, hasShopRole, type Identity, identityFromClaims } from '@espresso/schemas';
+import {
+  describeGroups,
+  type Group,
+  groupsFor,
+  hasShopRole,
+  type Identity,
+  identityFromClaims,
+  type Permission,
+} from '@espresso/schemas';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { forbidden, unauthorized } from './errors';
 
@@ -25,6 +33,13 @@ export const requireShopRole = (
   shopId: string,
 ): void => {
   if (!groups.some((group) => hasShopRole(identity, group, shopId))) {
-    throw forbidden(`requires the ${groups.join(' or ')} role for shop ${shopId}`);
+    throw forbidden(`requires the ${describeGroups(groups)} role for shop ${shopId}`);
   }
 };
+
+/** Throws 403 unless the permission table lets the caller do `permission` in `shopId`. */
+export const requirePermission = (
+  identity: Identity,
+  permission: Permission,
+  shopId: string,
+): void => requireShopRole(identity, groupsFor(permission), shopId);

@@ -8,6 +8,7 @@ import * as schemas from './index';
 import * as items from './items';
 import * as metrics from './metrics';
 import * as order from './order';
+import * as permissions from './permissions';
 import * as shop from './shop';
 import * as web from './web';
 
@@ -22,6 +23,7 @@ describe('index', () => {
     { name: 'web', module: web },
     { name: 'metrics', module: metrics },
     { name: 'items', module: items },
+    { name: 'permissions', module: permissions },
   ].forEach((c) => {
     it(`re-exports every export of ${c.name} unchanged`, () => {
       const names = Object.keys(c.module);

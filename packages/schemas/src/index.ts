@@ -5,5 +5,6 @@ export * from './identity';
 export * from './items';
 export * from './metrics';
 export * from './order';
+export * from './permissions';
 export * from './shop';
 export * from './web';

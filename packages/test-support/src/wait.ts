@@ -1,4 +1,9 @@
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { retry, sleep } from '@espresso/retry';
+
+export { sleep };
+
+/** The probe answered `undefined`: not there yet. */
+class NotYet extends Error {}
 
 /**
  * Polls `probe` every `intervalMs` until it answers something other than `undefined`; fails
@@ -11,10 +16,15 @@ export const until = async <T>(
   intervalMs = 50,
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  const ask = async () => {
     const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(intervalMs);
-  }
+    if (value === undefined) throw new NotYet(`timed out waiting for ${what}`);
+    return value;
+  };
+  return retry(ask, {
+    attempts: Number.POSITIVE_INFINITY,
+    pauseMs: () => intervalMs,
+    // A probe that throws fails at once, as before; only "not yet" is asked again.
+    retryOn: (error) => error instanceof NotYet && Date.now() <= deadline,
+  });
 };

@@ -1,12 +1,12 @@
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logger } from '@espresso/runtime';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logger, metrics } from '@espresso/runtime';
 import type { MessageOutcome } from './use-cases/countEndings';
 
 /**
- * Business metrics as CloudWatch EMF, in the stage's namespace (`POWERTOOLS_METRICS_NAMESPACE`,
- * `ServerlessEspresso/<stage>`), service name from `POWERTOOLS_SERVICE_NAME`.
+ * Business metrics as CloudWatch EMF through the one metrics client of @espresso/runtime: the
+ * stage's namespace comes only from `POWERTOOLS_METRICS_NAMESPACE` (services/serverless.common.yml).
  */
-export const metrics = new Metrics();
+export { metrics };
 
 /**
  * Reports what a batch did: one EMF record per ending counted now (never for a duplicate, so

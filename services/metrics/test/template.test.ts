@@ -2,7 +2,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Template } from '@espresso/local-cloud';
 import { isDetailType } from '@espresso/schemas';
-import { checkServiceTemplate, SERVICE_CONTRACTS } from '@espresso/schemas/contracts';
+import {
+  checkServiceTemplate,
+  metricsContract,
+  SERVICE_CONTRACTS,
+} from '@espresso/schemas/contracts';
 import {
   CONFIG_OUTPUT_PARAMS,
   functionRoles,
@@ -78,12 +82,9 @@ describe('metrics service template (serverless package)', function () {
     expect(rule.EventBusName).to.equal(params.eventBusName);
     const pattern = rule.EventPattern as { source: string[]; 'detail-type': string[] };
     expect(pattern.source).to.deep.equal(['espresso.orders']);
-    expect(pattern['detail-type']).to.have.members([
-      'OrderManager.OrderCompleted',
-      'OrderManager.OrderCancelled',
-      'OrderProcessor.OrderTimedOut',
-      'OrderProcessor.ShopUnavailable',
-    ]);
+    // Exactly the contract's `consumes` (the one declaration; the consumer's dispatch reads it too).
+    expect(pattern['detail-type']).to.have.members(Object.keys(metricsContract.consumes));
+    expect(pattern['detail-type']).to.have.length(new Set(pattern['detail-type']).size);
     for (const type of pattern['detail-type']) expect(isDetailType(type), type).to.equal(true);
     expect(rule.Targets).to.deep.equal([
       {

@@ -8,6 +8,8 @@ export * from './checks';
 export * from './compatibility';
 export * from './examples';
 export * from './types';
+/** Each service's contract by name: a consumer derives its dispatch from its own `consumes`. */
+export { configContract, metricsContract, ordersContract, publisherContract };
 
 /**
  * Every service's contract, one file each under `services/` (owned by that service's team).

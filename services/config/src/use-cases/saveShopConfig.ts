@@ -1,4 +1,4 @@
-import { conflict, logger, requireShopRole } from '@espresso/runtime';
+import { conflict, logger, requirePermission } from '@espresso/runtime';
 import type { Identity, ShopConfig } from '@espresso/schemas';
 import { VersionConflict } from '../adapters/shopsTable';
 import { applyConfig, changeOf, type ShopConfigInput } from '../domain/shopConfig';
@@ -8,7 +8,7 @@ const ATTEMPTS = 3;
 
 /** Only an admin of the shop (or of every shop) may write its config. */
 export const authorizeSaveShopConfig = (identity: Identity, shopId: string) =>
-  requireShopRole(identity, ['admin'], shopId);
+  requirePermission(identity, 'shop.configure', shopId);
 
 /**
  * An admin of the shop creates or replaces its whole config. The write is conditional on the

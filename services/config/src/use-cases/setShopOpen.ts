@@ -1,10 +1,10 @@
-import { notFound, requireShopRole } from '@espresso/runtime';
+import { notFound, requirePermission } from '@espresso/runtime';
 import { type Identity, type PublicShopConfig, toPublicShopConfig } from '@espresso/schemas';
 import type { Ports } from './ports';
 
 /** Only a barista or admin of the shop may open or close it. */
 export const authorizeSetShopOpen = (identity: Identity, shopId: string) =>
-  requireShopRole(identity, ['barista', 'admin'], shopId);
+  requirePermission(identity, 'shop.open-close', shopId);
 
 /**
  * A barista or admin of the shop opens or closes it (a new version each time); the table's

@@ -1,6 +1,8 @@
+import type { DetailInputOf } from '@espresso/schemas';
+import { EVENT_EXAMPLES, metricsContract } from '@espresso/schemas/contracts';
 import { expect } from 'chai';
 import { body, completedDetail } from '../testing/events';
-import { parseEnding } from './endings';
+import { ENDING_READERS, parseEnding } from './endings';
 
 describe('endings', () => {
   const at = '2026-11-25T14:05:00.000Z';
@@ -101,6 +103,24 @@ describe('endings', () => {
   ].forEach((c) => {
     it(`refuses ${c.name}`, () => {
       expect(() => parseEnding(c.input)).to.throw();
+    });
+  });
+
+  describe("the consumed detail-types (the contract's `consumes`, the one declaration)", () => {
+    const consumed = Object.keys(metricsContract.consumes) as (keyof typeof ENDING_READERS)[];
+
+    it('reads exactly the detail-types the contract consumes', () => {
+      expect(Object.keys(ENDING_READERS)).to.have.members(consumed);
+    });
+
+    consumed.forEach((type) => {
+      it(`counts ${type} (its contract example) as an ending of its order`, () => {
+        const example = EVENT_EXAMPLES[type] as DetailInputOf<typeof type>;
+        const ending = parseEnding(body(type, example));
+
+        expect(ending.key).to.equal(example.orderId);
+        expect(ending.shopId).to.equal(example.shopId);
+      });
     });
   });
 });

@@ -1,9 +1,11 @@
 import {
   type BusEvent,
+  type DetailOf,
   type ModifierChoice,
   type OrderOutcome,
   parseBusEvent,
 } from '@espresso/schemas';
+import type { metricsContract } from '@espresso/schemas/contracts';
 
 /**
  * One order's ending, as the metrics count it. The bus says how an order ended in several
@@ -31,12 +33,12 @@ export interface Ending {
   makeMs?: number;
 }
 
-export const CONSUMED_DETAIL_TYPES = [
-  'OrderManager.OrderCompleted',
-  'OrderManager.OrderCancelled',
-  'OrderProcessor.OrderTimedOut',
-  'OrderProcessor.ShopUnavailable',
-] as const;
+/**
+ * The detail-types the metrics consume: the one declaration is `consumes` in the service's
+ * contract (packages/schemas/src/contracts/services/metrics.ts). The template test checks the
+ * endings rule against it; `ENDING_READERS` below must name exactly these.
+ */
+export type ConsumedDetailType = keyof typeof metricsContract.consumes;
 
 export class NotAnEnding extends Error {
   constructor(detailType: string) {
@@ -55,30 +57,35 @@ const base = (detail: { shopId: string; orderId: string; at: string }) => ({
   hour: detail.at.slice(11, 13),
 });
 
+const completed = (d: DetailOf<'OrderManager.OrderCompleted'>): Ending => ({
+  ...base(d),
+  outcome: 'COMPLETED',
+  drinkId: d.drinkId,
+  modifiers: d.modifiers,
+  baristaId: d.baristaId,
+  waitMs: msBetween(d.submittedAt, d.claimedAt),
+  makeMs: msBetween(d.claimedAt, d.at),
+});
+
+/** How each consumed detail-type reads as an ending: one entry per detail-type in `consumes`. */
+export const ENDING_READERS: {
+  readonly [T in ConsumedDetailType]: (detail: DetailOf<T>) => Ending;
+} = {
+  'OrderManager.OrderCompleted': completed,
+  'OrderManager.OrderCancelled': (d) => ({ ...base(d), outcome: 'CANCELLED' }),
+  'OrderProcessor.OrderTimedOut': (d) => ({ ...base(d), outcome: 'TIMED_OUT' }),
+  'OrderProcessor.ShopUnavailable': (d) => ({ ...base(d), outcome: 'REJECTED' }),
+};
+
+const isConsumed = (type: string): type is ConsumedDetailType =>
+  Object.hasOwn(ENDING_READERS, type);
+
 /** The ending an event from the bus reports; throws `NotAnEnding` for any other event. */
 export const endingOf = (event: BusEvent): Ending => {
-  switch (event.detailType) {
-    case 'OrderManager.OrderCompleted': {
-      const d = event.detail;
-      return {
-        ...base(d),
-        outcome: 'COMPLETED',
-        drinkId: d.drinkId,
-        modifiers: d.modifiers,
-        baristaId: d.baristaId,
-        waitMs: msBetween(d.submittedAt, d.claimedAt),
-        makeMs: msBetween(d.claimedAt, d.at),
-      };
-    }
-    case 'OrderManager.OrderCancelled':
-      return { ...base(event.detail), outcome: 'CANCELLED' };
-    case 'OrderProcessor.OrderTimedOut':
-      return { ...base(event.detail), outcome: 'TIMED_OUT' };
-    case 'OrderProcessor.ShopUnavailable':
-      return { ...base(event.detail), outcome: 'REJECTED' };
-    default:
-      throw new NotAnEnding(event.detailType);
-  }
+  const type = event.detailType;
+  if (!isConsumed(type)) throw new NotAnEnding(type);
+  const read = ENDING_READERS[type] as (detail: BusEvent['detail']) => Ending;
+  return read(event.detail);
 };
 
 /**

@@ -1,4 +1,4 @@
-import { invalidRequest, requireShopRole } from '@espresso/runtime';
+import { invalidRequest, requirePermission } from '@espresso/runtime';
 import {
   describeZodError,
   type Identity,
@@ -18,7 +18,7 @@ export const readMetrics = async (
   shopId: string,
   rawQuery: Record<string, string | undefined>,
 ): Promise<MetricsResponse> => {
-  requireShopRole(identity, ['barista', 'admin'], shopId);
+  requirePermission(identity, 'metrics.read', shopId);
   const parsed = MetricsQuerySchema.safeParse(rawQuery);
   if (!parsed.success) {
     const { field, message } = describeZodError(parsed.error);

@@ -7,6 +7,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { jitteredPause, retry, sleep } from '@espresso/retry';
 import {
   isTerminalStatus,
   ORDERS_TABLE_INDEXES,
@@ -129,8 +130,11 @@ const reasonsOf = (error: TransactionCanceledException) =>
   (error.CancellationReasons ?? []).map((r) => r.Code);
 
 /** A short random pause before retrying a transaction another one cancelled. */
-const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 20 * attempt)));
+const backoffMs = jitteredPause(20);
+const backoff = (attempt: number) => sleep(backoffMs(attempt));
+
+/** A placement that lost a transaction clash: `place` tries it again. */
+class Contended extends Error {}
 
 export const buildOrdersTable = (
   client: DynamoDBDocumentClient,
@@ -262,7 +266,7 @@ export const buildOrdersTable = (
       return undefined;
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = (error.CancellationReasons ?? []).map((r) => r.Code);
+      const reasons = reasonsOf(error);
       // DynamoDB cancels a transaction that clashes with a concurrent one on the same item.
       if (reasons.includes('TransactionConflict')) return 'CONTENDED';
       // An order that exists first: a retried request (Idempotency-Key) is answered as a replay.
@@ -280,17 +284,28 @@ export const buildOrdersTable = (
       // DynamoDB cancels a transaction that clashes with a concurrent one on the same item (many
       // customers redeeming one code at once): tried again here, so a client meets the "in
       // demand" 409 only when the clash outlasts every attempt.
-      for (let attempt = 1; ; attempt++) {
+      const placeUncontended = async () => {
         const failure = await placeOnce(request);
-        if (failure !== 'CONTENDED' || attempt >= PLACE_ATTEMPTS) return failure;
-        await backoff(attempt);
-      }
+        if (failure === 'CONTENDED') throw new Contended();
+        return failure;
+      };
+      return retry(placeUncontended, {
+        attempts: PLACE_ATTEMPTS,
+        pauseMs: backoffMs,
+        retryOn: (error) => error instanceof Contended,
+      }).catch((error: unknown) => {
+        if (error instanceof Contended) return 'CONTENDED' as const;
+        throw error;
+      });
     },
 
     claim,
 
     async admit({ shopId, orderId, executionArn, slots }) {
-      for (let attempt = 1; ; attempt++) {
+      // A transaction cancelled by a concurrent one (or by an order this execution's own lost
+      // attempt changed) is tried again; the last error is thrown after ADMIT_ATTEMPTS.
+      const worthRetrying = new WeakSet<Error>();
+      const admitOnce = async (): Promise<Admission> => {
         try {
           await client.send(
             new TransactWriteCommand({
@@ -334,10 +349,15 @@ export const buildOrdersTable = (
           } else if (!reasonsOf(error).includes('TransactionConflict')) {
             throw error;
           }
-          if (attempt >= ADMIT_ATTEMPTS) throw error;
-          await backoff(attempt);
+          worthRetrying.add(error);
+          throw error;
         }
-      }
+      };
+      return retry(admitOnce, {
+        attempts: ADMIT_ATTEMPTS,
+        pauseMs: backoffMs,
+        retryOn: (error) => worthRetrying.has(error),
+      });
     },
 
     async nextNumber({ shopId, table }) {

@@ -2,12 +2,14 @@ import {
   allowedPreviousStatuses,
   canTransition,
   type DetailType,
-  hasShopRole,
   type Identity,
   type ModifierChoice,
+  mayInShop,
+  missingPermission,
   type OrderItem,
   type OrderReason,
   type OrderStatus,
+  type Permission,
 } from '@espresso/schemas';
 
 export type Action = 'select' | 'claim' | 'unclaim' | 'complete' | 'cancel';
@@ -33,9 +35,6 @@ export interface Change {
     output: { outcome: 'SELECTED' | 'COMPLETED' | 'CANCELLED' };
   };
 }
-
-const isStaff = (identity: Identity, shopId: string) =>
-  hasShopRole(identity, 'barista', shopId) || hasShopRole(identity, 'admin', shopId);
 
 const eventBase = (order: OrderItem, now: string) => ({
   version: 1,
@@ -85,7 +84,7 @@ export const planChange = (
   selection?: { drinkId: string; modifiers: ModifierChoice },
 ): Change => {
   const owner = order.customerId === identity.sub;
-  const staff = isStaff(identity, order.shopId);
+  const staff = mayInShop(identity, 'order.cancel-any', order.shopId);
   const base = eventBase(order, now);
   /** Each action starts from exact statuses (the table alone would let unclaim start a wait). */
   const requireStatus = (...from: OrderStatus[]) => {
@@ -96,16 +95,16 @@ export const planChange = (
       );
     }
   };
-  const requireStaff = () => {
-    if (!staff) {
-      throw new Refused('FORBIDDEN', `requires the barista or admin role for shop ${order.shopId}`);
+  const requireStaff = (permission: Permission) => {
+    if (!mayInShop(identity, permission, order.shopId)) {
+      throw new Refused('FORBIDDEN', missingPermission(permission, order.shopId));
     }
   };
   /** Unclaim and complete: staff, on an order in progress, held by the caller (or any, for an admin). */
-  const requireHolder = () => {
-    requireStaff();
+  const requireHolder = (permission: Permission) => {
+    requireStaff(permission);
     requireStatus('IN_PROGRESS');
-    if (order.baristaId !== identity.sub && !hasShopRole(identity, 'admin', order.shopId)) {
+    if (order.baristaId !== identity.sub && !mayInShop(identity, 'order.take-over', order.shopId)) {
       throw new Refused('CONFLICT', `order ${order.orderId} is held by another barista`);
     }
   };
@@ -118,7 +117,7 @@ export const planChange = (
       return selectionChange(order, selection, now);
     }
     case 'claim': {
-      requireStaff();
+      requireStaff('order.claim');
       requireStatus('QUEUED');
       return {
         from: order.status,
@@ -137,7 +136,7 @@ export const planChange = (
       };
     }
     case 'unclaim': {
-      requireHolder();
+      requireHolder('order.unclaim');
       return {
         from: order.status,
         to: 'QUEUED',
@@ -150,7 +149,7 @@ export const planChange = (
       };
     }
     case 'complete': {
-      requireHolder();
+      requireHolder('order.complete');
       return {
         from: order.status,
         to: 'COMPLETED',

@@ -1,7 +1,7 @@
 import { conflict, forbidden, HttpError, invalidRequest, notFound } from '@espresso/runtime';
 import {
-  hasShopRole,
   type Identity,
+  mayInShop,
   type Order,
   type PutOrderBody,
   toOrderDto,
@@ -30,9 +30,7 @@ export const changeOrder = async (
 ): Promise<Order> => {
   const { identity, shopId, orderId, action, selection } = request;
   const order = await ports.orders.get(shopId, orderId);
-  const staff = (['barista', 'admin', 'display'] as const).some((g) =>
-    hasShopRole(identity, g, shopId),
-  );
+  const staff = mayInShop(identity, 'order.view-any', shopId);
   // Not the caller's order and no such order look the same, as on GET: ids are not probed.
   if (!order || (!staff && order.customerId !== identity.sub)) {
     throw notFound(`order ${orderId} does not exist in shop ${shopId}`);

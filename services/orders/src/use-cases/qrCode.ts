@@ -1,4 +1,4 @@
-import { forbidden, notFound, requireShopRole } from '@espresso/runtime';
+import { forbidden, notFound, requirePermission } from '@espresso/runtime';
 import type { Identity, QrCodeResponse } from '@espresso/schemas';
 import type { Ports } from '../adapters';
 import { bucketEnd, bucketOf, newCode } from '../domain/qr';
@@ -9,7 +9,7 @@ export const getQrCode = async (
   identity: Identity,
   shopId: string,
 ): Promise<QrCodeResponse> => {
-  requireShopRole(identity, ['display', 'admin'], shopId);
+  requirePermission(identity, 'qr.show', shopId);
   const shop = await ports.shops.get(shopId);
   if (!shop) throw notFound(`shop ${shopId} does not exist`);
   const now = ports.now().getTime();

@@ -1,7 +1,7 @@
-import { forbidden, notFound } from '@espresso/runtime';
+import { notFound, requirePermission } from '@espresso/runtime';
 import {
-  hasShopRole,
   type Identity,
+  mayInShop,
   type Order,
   type OrderHistoryResponse,
   type OrderJourney,
@@ -17,9 +17,7 @@ export const getOrder = async (
   shopId: string,
   orderId: string,
 ): Promise<Order> => {
-  const staff = (['barista', 'admin', 'display'] as const).some((g) =>
-    hasShopRole(identity, g, shopId),
-  );
+  const staff = mayInShop(identity, 'order.view-any', shopId);
   const item = await ports.orders.get(shopId, orderId);
   // The same answer for "not yours" and "no such order": ids are not probed.
   if (!item || (!staff && item.customerId !== identity.sub)) {
@@ -41,9 +39,7 @@ export const getQueue = async (
   identity: Identity,
   shopId: string,
 ): Promise<QueueResponse> => {
-  if (!(['barista', 'admin', 'display'] as const).some((g) => hasShopRole(identity, g, shopId))) {
-    throw forbidden(`requires the barista, display or admin role for shop ${shopId}`);
-  }
+  requirePermission(identity, 'queue.view', shopId);
   const [queued, inProgress, ready] = await Promise.all([
     ports.orders.byStatus(shopId, 'QUEUED', { newestFirst: false, limit: 100 }),
     ports.orders.byStatus(shopId, 'IN_PROGRESS', { newestFirst: false, limit: 100 }),

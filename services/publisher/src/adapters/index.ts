@@ -1,4 +1,5 @@
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { sleep } from '@espresso/retry';
 import { dynamo, sqs } from '../clients';
 import { connectionsEndpoint, env } from '../config';
 import { buildConnections, type Connections } from './connections';
@@ -33,7 +34,7 @@ export const defaultPorts = (): Ports => {
     ),
     deadLetters: buildDeadLetters(sqs, e.DEAD_LETTER_QUEUE_URL),
     now: () => new Date(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep,
   };
   return ports;
 };

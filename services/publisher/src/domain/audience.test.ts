@@ -6,6 +6,7 @@ import {
   eventSource,
   parseBusEvent,
 } from '@espresso/schemas';
+import { publisherContract } from '@espresso/schemas/contracts';
 import { expect } from 'chai';
 import { AUDIENCE_RULES, type Audience, deliveryFor } from './audience';
 
@@ -219,6 +220,10 @@ describe('audience rules', () => {
   it('has a row for every detail-type the schemas define', () => {
     expect(Object.keys(AUDIENCE_RULES).sort()).to.deep.equal([...DETAIL_TYPES].sort());
     expect(Object.keys(TABLE).sort()).to.deep.equal([...DETAIL_TYPES].sort());
+  });
+
+  it('fans out exactly the detail-types its contract consumes (the template test checks the rule)', () => {
+    expect(Object.keys(AUDIENCE_RULES)).to.have.members(Object.keys(publisherContract.consumes));
   });
 
   for (const type of DETAIL_TYPES) {

@@ -1,4 +1,13 @@
-import { ALL_SHOPS, type Group, hasShopRole, type Identity } from '@espresso/schemas';
+import {
+  ALL_SHOPS,
+  describeGroups,
+  type Group,
+  groupsFor,
+  holdsPermission,
+  type Identity,
+  mayInShop,
+  type Permission,
+} from '@espresso/schemas';
 import * as z from 'zod';
 
 /*
@@ -40,22 +49,22 @@ export class Refused extends Error {
 /** API Gateway closes any WebSocket connection after two hours; the TTL adds a margin. */
 export const MAX_CONNECTION_SECONDS = 2 * 60 * 60 + 5 * 60;
 
-const VIEW_GROUPS = {
-  staff: ['barista', 'admin'],
-  display: ['display', 'barista', 'admin'],
-  customer: [],
-} as const;
+/** The permission each staff view needs (the customer view needs none). */
+const VIEW_PERMISSIONS: Record<Exclude<View, 'customer'>, Permission> = {
+  staff: 'updates.view-staff',
+  display: 'updates.view-display',
+};
 
 /** The view a token gets by default: the most a screen of its role shows. */
 export const defaultView = (identity: Identity): View => {
-  if (identity.groups.includes('barista') || identity.groups.includes('admin')) return 'staff';
-  if (identity.groups.includes('display')) return 'display';
+  if (holdsPermission(identity, VIEW_PERMISSIONS.staff)) return 'staff';
+  if (holdsPermission(identity, VIEW_PERMISSIONS.display)) return 'display';
   return 'customer';
 };
 
 /** True when `identity` may watch `shopId` with `view` (customers watch any shop's public view). */
 export const mayWatch = (identity: Identity, view: View, shopId: string): boolean =>
-  view === 'customer' || VIEW_GROUPS[view].some((g) => hasShopRole(identity, g, shopId));
+  view === 'customer' || mayInShop(identity, VIEW_PERMISSIONS[view], shopId);
 
 /**
  * The view and shop of a new connection, from the verified identity and what the client asked
@@ -67,8 +76,9 @@ export const resolveWatch = (
   requested: { view?: View; shopId?: string },
 ): { view: View; shopId?: string } => {
   const view = requested.view ?? defaultView(identity);
-  if (view !== 'customer' && !VIEW_GROUPS[view].some((g) => identity.groups.includes(g))) {
-    throw new Refused(403, `the ${view} view requires the ${VIEW_GROUPS[view].join(' or ')} role`);
+  if (view !== 'customer' && !holdsPermission(identity, VIEW_PERMISSIONS[view])) {
+    const groups = describeGroups(groupsFor(VIEW_PERMISSIONS[view]));
+    throw new Refused(403, `the ${view} view requires the ${groups} role`);
   }
   const shopId =
     requested.shopId ??

@@ -1,3 +1,4 @@
+import { retry } from '@espresso/retry';
 import type { BusEvent } from '@espresso/schemas';
 import type { Ports } from '../adapters';
 import type { Listener } from '../adapters/connections';
@@ -76,24 +77,19 @@ export const fanOut = async (
   }
 
   const result: FanOutResult = { sent: 0, gone: 0, failed: 0 };
-  const postWithRetries = async (connectionId: string, data: string) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await ports.screens.post(connectionId, data);
-      } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt];
-        if (delay === undefined) {
-          log.warn('post to connection failed after retries', {
-            connectionId,
-            type: event.detailType,
-            error: (error as Error).message,
-          });
-          return 'failed' as const;
-        }
-        await ports.sleep(delay);
-      }
-    }
-  };
+  const postWithRetries = (connectionId: string, data: string) =>
+    retry(() => ports.screens.post(connectionId, data), {
+      attempts: RETRY_DELAYS_MS.length + 1,
+      pauseMs: (attempt) => RETRY_DELAYS_MS[attempt - 1] ?? 0,
+      sleep: ports.sleep,
+    }).catch((error: Error) => {
+      log.warn('post to connection failed after retries', {
+        connectionId,
+        type: event.detailType,
+        error: error.message,
+      });
+      return 'failed' as const;
+    });
   await Promise.all(
     posts.map(async ({ connectionId, data }) => {
       const outcome = await postWithRetries(connectionId, data);
