@@ -9,7 +9,6 @@ import {
   type DetailType,
   type EventEntry,
   type Identity,
-  isTerminalStatus,
   type JourneyStep,
   type OrderItem,
   OrderItemSchema,
@@ -27,6 +26,7 @@ import {
   ORDER_NUMBER,
   type OrdersTable,
   type PlaceFailure,
+  planEnding,
 } from '../adapters/orders';
 import { type QrBucket, QrBucketSchema, type QrCodes } from '../adapters/qrCodes';
 import type { Shops } from '../adapters/shops';
@@ -252,38 +252,21 @@ export class InMemoryOrders implements OrdersTable {
 
   async end(request: Parameters<OrdersTable['end']>[0]) {
     await Promise.resolve();
-    const { shopId, orderId, status, slot, executionArn } = request;
+    const { shopId, orderId } = request;
     const current = this.stored(shopId, orderId);
     if (!current) return { item: undefined, changed: false, released: false };
-    if (executionArn && current.executionArn && current.executionArn !== executionArn) {
-      return { item: current, changed: false, released: false };
-    }
-    const chosen = status?.unlessChosen === true && current.drinkId !== undefined;
-    const apply = status?.from.includes(current.status) === true && !chosen;
-    const goesOn = status?.unlessChosen === true && !apply && !isTerminalStatus(current.status);
-    const release = slot !== undefined && current.slot === 'HELD' && !goesOn;
-    if (!apply && !release) return { item: current, changed: false, released: false };
-    const placedAt = current.submittedAt ?? current.createdAt;
+    // The adapter's own plan on the order read, so both decide alike.
+    const plan = planEnding(current, request);
+    if (!plan) return { item: current, changed: false, released: false };
     // One transaction: the ending, the slot given back and the counter's decrement (never
     // below zero) together.
-    this.put({
-      ...current,
-      ...(apply && status
-        ? {
-            ...status.set,
-            status: status.to,
-            ...orderStatusKey(shopId, status.to, placedAt, orderId),
-          }
-        : {}),
-      ...(release ? { slot: 'RELEASED' as const } : {}),
-      ...(executionArn ? { executionArn } : {}),
-    });
-    if (release) {
+    this.put({ ...current, ...plan.set });
+    if (plan.release) {
       const key = `${shopId}#${OPEN_ORDERS}`;
       const open = this.counters.get(key)?.value ?? 0;
       if (open >= 1) this.counters.set(key, { value: open - 1 });
     }
-    return { item: this.stored(shopId, orderId), changed: apply, released: release };
+    return { item: this.stored(shopId, orderId), changed: plan.apply, released: plan.release };
   }
 
   async storeChoice(request: Parameters<OrdersTable['storeChoice']>[0]) {
