@@ -18,7 +18,6 @@ import {
   type ShopConfig,
   ShopConfigSchema,
 } from '@espresso/schemas';
-import type { Ports } from '../adapters';
 import type { Bus } from '../adapters/bus';
 import {
   type Admission,
@@ -32,6 +31,7 @@ import { type QrBucket, QrBucketSchema, type QrCodes } from '../adapters/qrCodes
 import type { Shops } from '../adapters/shops';
 import type { ManagerResult, Workflows } from '../adapters/workflows';
 import type { Change } from '../domain/transitions';
+import type { Ports } from '../use-cases/ports';
 
 export const SHOP = 'cafe';
 export const OTHER_SHOP = 'other';

@@ -6,9 +6,9 @@ import {
   type OrderItem,
   orderItemKeys,
 } from '@espresso/schemas';
-import type { Ports } from '../adapters';
 import { orderIdForKey, requestDigest } from '../domain/idempotency';
 import { candidateBuckets, utcDay } from '../domain/qr';
+import type { Ports } from './ports';
 
 /**
  * A signed-in customer redeems the display's code. The shop must exist and be open; the code

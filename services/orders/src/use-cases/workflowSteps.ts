@@ -6,8 +6,8 @@ import {
   type OrderReason,
   type OrderStatus,
 } from '@espresso/schemas';
-import type { Ports } from '../adapters';
 import { selectionChange } from '../domain/transitions';
+import type { Ports } from './ports';
 
 type Outcome = 'SELECTED' | 'COMPLETED' | 'CANCELLED';
 

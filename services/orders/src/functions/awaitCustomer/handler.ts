@@ -1,6 +1,7 @@
 import { logger } from '@espresso/runtime';
 import * as z from 'zod';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
+import type { Ports } from '../../use-cases/ports';
 import { awaitCustomer } from '../../use-cases/workflowSteps';
 
 const InputSchema = z.object({

@@ -8,8 +8,9 @@ import {
   requireIdentity,
 } from '@espresso/runtime';
 import { IdempotencyKeySchema, NewOrderBodySchema, ShopPathSchema } from '@espresso/schemas';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
 import { placeOrder } from '../../use-cases/placeOrder';
+import type { Ports } from '../../use-cases/ports';
 
 /**
  * POST /shops/{shopId}/orders {qrCode} — any signed-in customer: 202 {orderId, status}.

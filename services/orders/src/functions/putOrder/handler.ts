@@ -7,8 +7,9 @@ import {
   requireIdentity,
 } from '@espresso/runtime';
 import { OrderPathSchema, PutOrderBodySchema } from '@espresso/schemas';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
 import { changeOrder } from '../../use-cases/changeOrder';
+import type { Ports } from '../../use-cases/ports';
 
 /**
  * PUT /shops/{shopId}/orders/{orderId} {drinkId, modifiers} — the order's customer. 200 with the
