@@ -8,16 +8,16 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { isTerminalStatus, type OrderItem, type OrderStatus } from '@espresso/schemas';
 import {
-  isTerminalStatus,
   ORDERS_TABLE_INDEXES,
-  type OrderItem,
-  OrderItemSchema,
-  type OrderStatus,
   orderCustomerKey,
   orderKey,
   orderStatusKey,
-} from '@espresso/schemas';
+  StoredOrderSchema,
+  type UnkeyedOrderItem,
+  withKeys,
+} from './orderKeys';
 
 export type PlaceFailure = 'CODE_USED_UP' | 'DAILY_LIMIT' | 'DUPLICATE' | 'CONTENDED';
 
@@ -36,7 +36,8 @@ export interface OrdersTable {
    * customer's daily allowance, and stores the new order. Nothing is written if any fails.
    */
   place(request: {
-    order: OrderItem;
+    /** The new order, as the use case built it: its storage keys are added here. */
+    order: UnkeyedOrderItem;
     qr: { table: string; bucket: number; code: string };
     daily: { table: string; counter: string; limit: number; ttl: number };
   }): Promise<PlaceFailure | undefined>;
@@ -200,7 +201,7 @@ const getOrder = async ({ client, tableName }: Table, shopId: string, orderId: s
   const { Item } = await client.send(
     new GetCommand({ TableName: tableName, Key: orderKey(shopId, orderId), ConsistentRead: true }),
   );
-  return Item ? OrderItemSchema.parse(Item) : undefined;
+  return Item ? StoredOrderSchema.parse(Item) : undefined;
 };
 
 const ordersByStatus = async (
@@ -221,7 +222,7 @@ const ordersByStatus = async (
       Limit: limit,
     }),
   );
-  return Items.map((item) => OrderItemSchema.parse(item));
+  return Items.map((item) => StoredOrderSchema.parse(item));
 };
 
 const ordersByCustomer = async (
@@ -243,7 +244,7 @@ const ordersByCustomer = async (
     },
   );
   for await (const page of pages) {
-    for (const item of page.Items ?? []) items.push(OrderItemSchema.parse(item));
+    for (const item of page.Items ?? []) items.push(StoredOrderSchema.parse(item));
     if (items.length >= limit) break;
   }
   return items.slice(0, limit);
@@ -280,7 +281,7 @@ const placementItems = (
   {
     Put: {
       TableName: tableName,
-      Item: OrderItemSchema.parse(order),
+      Item: StoredOrderSchema.parse(withKeys(order)),
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   },

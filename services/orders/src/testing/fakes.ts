@@ -11,14 +11,12 @@ import {
   type Identity,
   type JourneyStep,
   type OrderItem,
-  OrderItemSchema,
   type OrderStatus,
-  orderItemKeys,
-  orderStatusKey,
   type ShopConfig,
   ShopConfigSchema,
 } from '@espresso/schemas';
 import type { Bus } from '../adapters/bus';
+import { orderItemKeys, orderStatusKey, StoredOrderSchema, withKeys } from '../adapters/orderKeys';
 import {
   type Admission,
   OPEN_ORDERS,
@@ -149,7 +147,7 @@ export class InMemoryOrders implements OrdersTable {
 
   /** Writes an order unconditionally (it must be a valid item), as another writer would. */
   put(order: OrderItem): void {
-    this.items.set(`${order.shopId}#${order.orderId}`, OrderItemSchema.parse(order));
+    this.items.set(`${order.shopId}#${order.orderId}`, StoredOrderSchema.parse(order));
   }
 
   delete(shopId: string, orderId: string): void {
@@ -186,7 +184,7 @@ export class InMemoryOrders implements OrdersTable {
     const key = `${order.shopId}#${daily.counter}`;
     const count = this.counters.get(key)?.value;
     if (count !== undefined && count >= daily.limit) return 'DAILY_LIMIT';
-    const item = OrderItemSchema.parse(order);
+    const item = StoredOrderSchema.parse(withKeys(order));
     this.qrCodes.take(order.shopId, qr.bucket, qr.code, true);
     this.counters.set(key, { value: (count ?? 0) + 1, ttl: daily.ttl });
     this.items.set(`${order.shopId}#${order.orderId}`, item);
@@ -246,7 +244,7 @@ export class InMemoryOrders implements OrdersTable {
   ): boolean {
     const current = this.items.get(`${shopId}#${orderId}`);
     if (!current || !from.includes(current.status)) return false;
-    this.items.set(`${shopId}#${orderId}`, OrderItemSchema.parse({ ...current, ...set }));
+    this.items.set(`${shopId}#${orderId}`, StoredOrderSchema.parse({ ...current, ...set }));
     return true;
   }
 
@@ -378,7 +376,7 @@ export class RecordingWorkflows implements Workflows {
       ),
     };
     for (const field of change.remove) delete updated[field];
-    const item = OrderItemSchema.parse(updated);
+    const item = StoredOrderSchema.parse(updated);
     this.orders.put(item);
     this.events.push(entry);
     if (change.resume) {
@@ -526,7 +524,7 @@ export const orderItem = (
     ...(hasNumber ? { orderNumber: 7 } : {}),
     ...rest,
   };
-  return OrderItemSchema.parse({ ...fields, ...orderItemKeys(fields) });
+  return StoredOrderSchema.parse({ ...fields, ...orderItemKeys(fields) });
 };
 
 /** The error `promise` rejects with; throws if it resolves. */
