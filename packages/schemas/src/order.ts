@@ -226,58 +226,9 @@ export type Order = z.infer<typeof OrderSchema>;
 export const TaskTokenSchema = z.string().min(1).max(2048);
 
 /**
- * Orders table keys. One partition per shop (never one for every order, reference defect 25):
- * - table: `pk = SHOP#<shopId>`, `sk = ORDER#<orderId>`;
- * - index `byStatus`: `gsi1pk = SHOP#<shopId>#STATUS#<status>`,
- *   `gsi1sk = <submittedAt or createdAt>#<orderId>`: a shop's orders in one status, oldest
- *   placed first (the queue's order, unchanged by an unclaim); query it descending for the
- *   most recent (`ready`);
- * - index `byCustomer`: `gsi2pk = CUSTOMER#<customerId>`, `gsi2sk = <createdAt>#<orderId>`:
- *   a customer's history across shops, newest first when queried descending.
- */
-export const ORDERS_TABLE_INDEXES = Object.freeze({
-  byStatus: Object.freeze({ name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }),
-  byCustomer: Object.freeze({ name: 'byCustomer', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' }),
-} as const);
-
-export const orderKey = (shopId: string, orderId: string) => ({
-  pk: `SHOP#${shopId}`,
-  sk: `ORDER#${orderId}`,
-});
-
-export const orderStatusKey = (
-  shopId: string,
-  status: OrderStatus,
-  placedAt: string,
-  orderId: string,
-) => ({
-  gsi1pk: `SHOP#${shopId}#STATUS#${status}`,
-  gsi1sk: `${placedAt}#${orderId}`,
-});
-
-export const orderCustomerKey = (customerId: string, createdAt: string, orderId: string) => ({
-  gsi2pk: `CUSTOMER#${customerId}`,
-  gsi2sk: `${createdAt}#${orderId}`,
-});
-
-/** Every key attribute of an order item, computed from its fields. */
-export const orderItemKeys = (
-  order: Pick<Order, 'shopId' | 'orderId' | 'status' | 'customerId' | 'createdAt'> & {
-    submittedAt?: string | undefined;
-  },
-) => ({
-  ...orderKey(order.shopId, order.orderId),
-  ...orderStatusKey(
-    order.shopId,
-    order.status,
-    order.submittedAt ?? order.createdAt,
-    order.orderId,
-  ),
-  ...orderCustomerKey(order.customerId, order.createdAt, order.orderId),
-});
-
-/**
- * One order in the orders table. Task tokens are kept per phase, so a late or repeated call
+ * One order in the orders table. The key attributes' layout (what `pk` … `gsi2sk` hold, the
+ * index names) is the orders service's adapter's (`services/orders/src/adapters/orderKeys.ts`),
+ * which also checks every key against the item's fields. Task tokens are kept per phase, so a late or repeated call
  * can never resume the wrong wait (reference defects 11, 12). Unknown attributes are dropped.
  */
 export const OrderItemSchema = z
@@ -320,19 +271,7 @@ export const OrderItemSchema = z
     /** The id of the last OrderManager change applied, so a retried update is known as applied. */
     lastChangeId: z.string().min(1).max(64).optional(),
   })
-  .superRefine((item, ctx) => {
-    checkOrderFacts(item, ctx);
-    const keys = orderItemKeys(item);
-    for (const name of ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const) {
-      if (item[name] !== keys[name]) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `${name} must be ${keys[name]}`,
-        });
-      }
-    }
-  });
+  .superRefine(checkOrderFacts);
 export type OrderItem = z.infer<typeof OrderItemSchema>;
 
 /** The API view of a stored order: no keys, no task tokens, no internal timestamps. */

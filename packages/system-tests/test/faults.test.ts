@@ -10,7 +10,6 @@ import {
   NewOrderResponseSchema,
   type OrderItem,
   OrderItemSchema,
-  orderKey,
   type PutShopConfigBody,
   QrCodeResponseSchema,
 } from '@espresso/schemas';
@@ -261,7 +260,10 @@ describe('orders under injected faults (local stack)', function () {
     /** What a stuck order looked like, and where its workflow was, for the failure message. */
     const describeStuck = async (order: OrderItem) => {
       const { Item = {} } = await dynamo.send(
-        new GetCommand({ TableName: ordersTable, Key: orderKey(shopId, order.orderId) }),
+        new GetCommand({
+          TableName: ordersTable,
+          Key: { pk: `SHOP#${shopId}`, sk: `ORDER#${order.orderId}` },
+        }),
       );
       const fields = Object.fromEntries(
         Object.entries(Item).map(([k, v]) => [

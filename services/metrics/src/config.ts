@@ -1,3 +1,4 @@
+import { envReader } from '@espresso/runtime';
 import * as z from 'zod';
 
 const EnvSchema = z.object({
@@ -5,10 +6,5 @@ const EnvSchema = z.object({
 });
 export type Env = z.infer<typeof EnvSchema>;
 
-let cached: Env | undefined;
-
 /** This service's settings, parsed from the environment once; a missing one fails loudly. */
-export const env = (): Env => {
-  cached ??= EnvSchema.parse(process.env);
-  return cached;
-};
+export const env: () => Env = envReader(EnvSchema);

@@ -1,13 +1,7 @@
 import { dynamo, dynamoWrites } from '../clients';
 import { env } from '../config';
-import { buildMetricsTable, type MetricsTable } from './metricsTable';
-import type { WriteCounter } from './writeCounter';
-
-/** What the use cases need from the outside world; handlers pass the real ones, tests fakes. */
-export interface Ports {
-  table: MetricsTable;
-  writes: WriteCounter;
-}
+import type { Ports } from '../use-cases/ports';
+import { buildMetricsTable } from './metricsTable';
 
 let ports: Ports | undefined;
 

@@ -1,21 +1,11 @@
 import { dynamo, eventBridge, sfn } from '../clients';
 import { env } from '../config';
-import { type Bus, buildBus } from './bus';
-import { buildOrdersTable, type OrdersTable } from './orders';
-import { buildQrCodes, type QrCodes } from './qrCodes';
-import { buildShops, type Shops } from './shops';
-import { buildWorkflows, type Workflows } from './workflows';
-
-/** What the use cases need from the outside world; handlers pass the real ones, tests fakes. */
-export interface Ports {
-  shops: Shops;
-  orders: OrdersTable;
-  qrCodes: QrCodes;
-  bus: Bus;
-  workflows: Workflows;
-  tables: { qrCodes: string; counters: string };
-  now: () => Date;
-}
+import type { Ports } from '../use-cases/ports';
+import { buildBus } from './bus';
+import { buildOrdersTable } from './orders';
+import { buildQrCodes } from './qrCodes';
+import { buildShops } from './shops';
+import { buildWorkflows } from './workflows';
 
 let ports: Ports | undefined;
 

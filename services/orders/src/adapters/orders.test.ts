@@ -9,9 +9,9 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { orderItemKeys } from '@espresso/schemas';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'chai';
+import { orderItemKeys } from './orderKeys';
 import { buildOrdersTable } from './orders';
 
 let dynamo: AwsClientStub<DynamoDBDocumentClient>;

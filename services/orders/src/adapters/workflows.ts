@@ -8,15 +8,9 @@ import {
   StartSyncExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import {
-  buildEventEntry,
-  type JourneyStep,
-  type OrderItem,
-  OrderItemSchema,
-  orderKey,
-  orderStatusKey,
-} from '@espresso/schemas';
+import { buildEventEntry, type JourneyStep, type OrderItem } from '@espresso/schemas';
 import type { Change } from '../domain/transitions';
+import { orderKey, orderStatusKey, StoredOrderSchema } from './orderKeys';
 
 export type ManagerResult = { ok: true; item: OrderItem } | { ok: false; conflict: true };
 
@@ -105,7 +99,7 @@ export const buildWorkflows = (
     );
     if (result.status === 'SUCCEEDED') {
       const output = JSON.parse(result.output ?? '{}') as { item: Record<string, never> };
-      return { ok: true, item: OrderItemSchema.parse(unmarshall(output.item)) };
+      return { ok: true, item: StoredOrderSchema.parse(unmarshall(output.item)) };
     }
     if (result.status === 'FAILED' && result.error === 'OrderConflict')
       return { ok: false, conflict: true };

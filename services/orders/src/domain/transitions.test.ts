@@ -5,9 +5,9 @@ import {
   type OrderItem,
   OrderItemSchema,
   type OrderStatus,
-  orderStatusKey,
 } from '@espresso/schemas';
 import { expect } from 'chai';
+import { orderStatusKey } from '../adapters/orderKeys';
 import { type Caller, callers, NOW, orderItem, SHOP } from '../testing/fakes';
 import { type Action, type Change, endingFrom, planChange, Refused } from './transitions';
 

@@ -2,13 +2,9 @@
  * Holds the in-memory ports to the contracts of the real adapters (src/adapters/*.ts), so the
  * use-case tests that rely on them test what production does.
  */
-import {
-  ORDER_STATUSES,
-  OrderItemSchema,
-  type OrderStatus,
-  orderItemKeys,
-} from '@espresso/schemas';
+import { ORDER_STATUSES, OrderItemSchema, type OrderStatus } from '@espresso/schemas';
 import { expect } from 'chai';
+import { orderItemKeys } from '../adapters/orderKeys';
 import { planChange } from '../domain/transitions';
 import {
   BUS,

@@ -9,29 +9,27 @@ import {
   type DetailType,
   type EventEntry,
   type Identity,
-  isTerminalStatus,
   type JourneyStep,
   type OrderItem,
-  OrderItemSchema,
   type OrderStatus,
-  orderItemKeys,
-  orderStatusKey,
   type ShopConfig,
   ShopConfigSchema,
 } from '@espresso/schemas';
-import type { Ports } from '../adapters';
 import type { Bus } from '../adapters/bus';
+import { orderItemKeys, orderStatusKey, StoredOrderSchema, withKeys } from '../adapters/orderKeys';
 import {
   type Admission,
   OPEN_ORDERS,
   ORDER_NUMBER,
   type OrdersTable,
   type PlaceFailure,
+  planEnding,
 } from '../adapters/orders';
 import { type QrBucket, QrBucketSchema, type QrCodes } from '../adapters/qrCodes';
 import type { Shops } from '../adapters/shops';
 import type { ManagerResult, Workflows } from '../adapters/workflows';
 import type { Change } from '../domain/transitions';
+import type { Ports } from '../use-cases/ports';
 
 export const SHOP = 'cafe';
 export const OTHER_SHOP = 'other';
@@ -149,7 +147,7 @@ export class InMemoryOrders implements OrdersTable {
 
   /** Writes an order unconditionally (it must be a valid item), as another writer would. */
   put(order: OrderItem): void {
-    this.items.set(`${order.shopId}#${order.orderId}`, OrderItemSchema.parse(order));
+    this.items.set(`${order.shopId}#${order.orderId}`, StoredOrderSchema.parse(order));
   }
 
   delete(shopId: string, orderId: string): void {
@@ -186,7 +184,7 @@ export class InMemoryOrders implements OrdersTable {
     const key = `${order.shopId}#${daily.counter}`;
     const count = this.counters.get(key)?.value;
     if (count !== undefined && count >= daily.limit) return 'DAILY_LIMIT';
-    const item = OrderItemSchema.parse(order);
+    const item = StoredOrderSchema.parse(withKeys(order));
     this.qrCodes.take(order.shopId, qr.bucket, qr.code, true);
     this.counters.set(key, { value: (count ?? 0) + 1, ttl: daily.ttl });
     this.items.set(`${order.shopId}#${order.orderId}`, item);
@@ -246,44 +244,27 @@ export class InMemoryOrders implements OrdersTable {
   ): boolean {
     const current = this.items.get(`${shopId}#${orderId}`);
     if (!current || !from.includes(current.status)) return false;
-    this.items.set(`${shopId}#${orderId}`, OrderItemSchema.parse({ ...current, ...set }));
+    this.items.set(`${shopId}#${orderId}`, StoredOrderSchema.parse({ ...current, ...set }));
     return true;
   }
 
   async end(request: Parameters<OrdersTable['end']>[0]) {
     await Promise.resolve();
-    const { shopId, orderId, status, slot, executionArn } = request;
+    const { shopId, orderId } = request;
     const current = this.stored(shopId, orderId);
     if (!current) return { item: undefined, changed: false, released: false };
-    if (executionArn && current.executionArn && current.executionArn !== executionArn) {
-      return { item: current, changed: false, released: false };
-    }
-    const chosen = status?.unlessChosen === true && current.drinkId !== undefined;
-    const apply = status?.from.includes(current.status) === true && !chosen;
-    const goesOn = status?.unlessChosen === true && !apply && !isTerminalStatus(current.status);
-    const release = slot !== undefined && current.slot === 'HELD' && !goesOn;
-    if (!apply && !release) return { item: current, changed: false, released: false };
-    const placedAt = current.submittedAt ?? current.createdAt;
+    // The adapter's own plan on the order read, so both decide alike.
+    const plan = planEnding(current, request);
+    if (!plan) return { item: current, changed: false, released: false };
     // One transaction: the ending, the slot given back and the counter's decrement (never
     // below zero) together.
-    this.put({
-      ...current,
-      ...(apply && status
-        ? {
-            ...status.set,
-            status: status.to,
-            ...orderStatusKey(shopId, status.to, placedAt, orderId),
-          }
-        : {}),
-      ...(release ? { slot: 'RELEASED' as const } : {}),
-      ...(executionArn ? { executionArn } : {}),
-    });
-    if (release) {
+    this.put({ ...current, ...plan.set });
+    if (plan.release) {
       const key = `${shopId}#${OPEN_ORDERS}`;
       const open = this.counters.get(key)?.value ?? 0;
       if (open >= 1) this.counters.set(key, { value: open - 1 });
     }
-    return { item: this.stored(shopId, orderId), changed: apply, released: release };
+    return { item: this.stored(shopId, orderId), changed: plan.apply, released: plan.release };
   }
 
   async storeChoice(request: Parameters<OrdersTable['storeChoice']>[0]) {
@@ -395,7 +376,7 @@ export class RecordingWorkflows implements Workflows {
       ),
     };
     for (const field of change.remove) delete updated[field];
-    const item = OrderItemSchema.parse(updated);
+    const item = StoredOrderSchema.parse(updated);
     this.orders.put(item);
     this.events.push(entry);
     if (change.resume) {
@@ -543,7 +524,7 @@ export const orderItem = (
     ...(hasNumber ? { orderNumber: 7 } : {}),
     ...rest,
   };
-  return OrderItemSchema.parse({ ...fields, ...orderItemKeys(fields) });
+  return StoredOrderSchema.parse({ ...fields, ...orderItemKeys(fields) });
 };
 
 /** The error `promise` rejects with; throws if it resolves. */

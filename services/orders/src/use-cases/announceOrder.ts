@@ -1,5 +1,5 @@
 import { type OrderItem, OrderItemSchema } from '@espresso/schemas';
-import type { Ports } from '../adapters';
+import type { Ports } from './ports';
 
 /**
  * The transactional outbox's publisher: an order the orders table's stream shows as new is

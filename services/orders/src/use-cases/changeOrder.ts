@@ -7,8 +7,8 @@ import {
   toOrderDto,
   validateSelection,
 } from '@espresso/schemas';
-import type { Ports } from '../adapters';
 import { type Action, type Change, planChange, Refused } from '../domain/transitions';
+import type { Ports } from './ports';
 
 /**
  * A customer's choice or a barista's action: the rules decide, the OrderManager workflow

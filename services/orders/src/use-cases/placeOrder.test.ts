@@ -1,12 +1,8 @@
 import { HttpError } from '@espresso/runtime';
-import {
-  type Identity,
-  NewOrderResponseSchema,
-  OrderItemSchema,
-  orderItemKeys,
-} from '@espresso/schemas';
+import { type Identity, NewOrderResponseSchema, OrderItemSchema } from '@espresso/schemas';
 import { expect } from 'chai';
 import sinon from 'sinon';
+import { orderItemKeys } from '../adapters/orderKeys';
 import { bucketOf, GRACE_MS } from '../domain/qr';
 import { callers, fakePorts, rejectionOf, SHOP, shopConfig, TABLES } from '../testing/fakes';
 import { placeOrder } from './placeOrder';

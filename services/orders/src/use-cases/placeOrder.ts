@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { conflict, invalidRequest, limitExceeded, notFound } from '@espresso/runtime';
-import {
-  type Identity,
-  type NewOrderResponse,
-  type OrderItem,
-  orderItemKeys,
-} from '@espresso/schemas';
-import type { Ports } from '../adapters';
+import type { Identity, NewOrderResponse } from '@espresso/schemas';
 import { orderIdForKey, requestDigest } from '../domain/idempotency';
 import { candidateBuckets, utcDay } from '../domain/qr';
+import type { Ports } from './ports';
 
 /**
  * A signed-in customer redeems the display's code. The shop must exist and be open; the code
@@ -71,17 +66,11 @@ export const placeOrder = async (
     );
 
   const now = new Date(nowMs).toISOString();
-  const order: OrderItem = {
-    ...orderItemKeys({
-      shopId,
-      orderId,
-      status: 'AWAITING_SELECTION',
-      customerId: identity.sub,
-      createdAt: now,
-    }),
+  // The order as the use case knows it; its storage keys are the adapter's to add.
+  const order = {
     orderId,
     shopId,
-    status: 'AWAITING_SELECTION',
+    status: 'AWAITING_SELECTION' as const,
     customerId: identity.sub,
     createdAt: now,
     updatedAt: now,

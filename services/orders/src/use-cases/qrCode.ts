@@ -1,7 +1,7 @@
 import { forbidden, notFound, requirePermission } from '@espresso/runtime';
 import type { Identity, QrCodeResponse } from '@espresso/schemas';
-import type { Ports } from '../adapters';
 import { bucketEnd, bucketOf, newCode } from '../domain/qr';
+import type { Ports } from './ports';
 
 /** The display's current code: created once per time bucket, the same for every display. */
 export const getQrCode = async (

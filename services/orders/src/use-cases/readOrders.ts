@@ -8,7 +8,7 @@ import {
   type QueueResponse,
   toOrderDto,
 } from '@espresso/schemas';
-import type { Ports } from '../adapters';
+import type { Ports } from './ports';
 
 /** The order's customer, or barista/admin/display of its shop. */
 export const getOrder = async (

@@ -6,8 +6,8 @@ import {
   type OrderReason,
   type OrderStatus,
 } from '@espresso/schemas';
-import type { Ports } from '../adapters';
 import { selectionChange } from '../domain/transitions';
+import type { Ports } from './ports';
 
 type Outcome = 'SELECTED' | 'COMPLETED' | 'CANCELLED';
 
@@ -55,6 +55,14 @@ export const admitOrder = async (
   return { outcome, timeouts };
 };
 
+/** A phase's wait for the customer or a barista: its task token and how long it waits. */
+export interface PhaseWait {
+  taskToken: string;
+  shopId: string;
+  orderId: string;
+  timeoutSeconds: number;
+}
+
 /**
  * OrderProcessor, customer phase: keep the task token on the order while it awaits the
  * customer, and tell the screens. If the order already moved on (cancelled before the token
@@ -63,13 +71,7 @@ export const admitOrder = async (
  */
 export const awaitCustomer = async (
   ports: Pick<Ports, 'orders' | 'bus' | 'workflows' | 'now'>,
-  input: {
-    taskToken: string;
-    shopId: string;
-    orderId: string;
-    timeoutSeconds: number;
-    executionArn?: string | undefined;
-  },
+  input: PhaseWait & { executionArn?: string | undefined },
 ): Promise<void> => {
   const now = ports.now().toISOString();
   const { item, changed } = await ports.orders.keepToken({
@@ -120,12 +122,7 @@ const BARISTA_PHASE: OrderStatus[] = ['QUEUED', 'IN_PROGRESS'];
  */
 export const awaitBarista = async (
   ports: Pick<Ports, 'orders' | 'bus' | 'workflows' | 'tables' | 'now'>,
-  input: {
-    taskToken: string;
-    shopId: string;
-    orderId: string;
-    timeoutSeconds: number;
-  },
+  input: PhaseWait,
 ): Promise<void> => {
   const now = ports.now().toISOString();
   const { shopId, orderId, taskToken } = input;

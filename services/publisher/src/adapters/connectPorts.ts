@@ -1,5 +1,6 @@
 import { env } from '../config';
-import { type ConnectPorts, defaultPorts } from '.';
+import type { ConnectPorts } from '../use-cases/ports';
+import { defaultPorts } from '.';
 import { buildTokens } from './tokens';
 
 let ports: ConnectPorts | undefined;

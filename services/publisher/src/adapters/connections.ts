@@ -9,6 +9,20 @@ import {
 import { ConnectionItemSchema } from '@espresso/schemas';
 import type { Connection, View } from '../domain/connection';
 
+/** Sends a conditional write; `false` when its condition failed. */
+const sendConditional = async (
+  client: DynamoDBDocumentClient,
+  command: DeleteCommand | UpdateCommand,
+): Promise<boolean> => {
+  try {
+    await client.send(command);
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+};
+
 /** A connection found through an index: who to post to and which message it gets. */
 export interface Listener {
   connectionId: string;
@@ -88,39 +102,27 @@ export const buildConnections = (client: DynamoDBDocumentClient, table: string):
     async remove(connectionId) {
       await client.send(new DeleteCommand({ TableName: table, Key: { connectionId } }));
     },
-    async removeGone(connectionId, connectedBefore) {
-      try {
-        await client.send(
-          new DeleteCommand({
-            TableName: table,
-            Key: { connectionId },
-            ConditionExpression: 'connectedAt < :before',
-            ExpressionAttributeValues: { ':before': connectedBefore },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
-    },
-    async watch(connectionId, shopId) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: { connectionId },
-            UpdateExpression: 'SET shopId = :shopId',
-            ConditionExpression: 'attribute_exists(connectionId)',
-            ExpressionAttributeValues: { ':shopId': shopId },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-        throw error;
-      }
-    },
+    removeGone: (connectionId, connectedBefore) =>
+      sendConditional(
+        client,
+        new DeleteCommand({
+          TableName: table,
+          Key: { connectionId },
+          ConditionExpression: 'connectedAt < :before',
+          ExpressionAttributeValues: { ':before': connectedBefore },
+        }),
+      ),
+    watch: (connectionId, shopId) =>
+      sendConditional(
+        client,
+        new UpdateCommand({
+          TableName: table,
+          Key: { connectionId },
+          UpdateExpression: 'SET shopId = :shopId',
+          ConditionExpression: 'attribute_exists(connectionId)',
+          ExpressionAttributeValues: { ':shopId': shopId },
+        }),
+      ),
     watching: (shopId, nowSeconds) => query(INDEXES.byShop, 'shopId', shopId, nowSeconds),
     ownedBy: (sub, nowSeconds) => query(INDEXES.byOwner, 'ownerId', sub, nowSeconds),
   };

@@ -2,24 +2,10 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import { sleep } from '@espresso/retry';
 import { dynamo, sqs } from '../clients';
 import { connectionsEndpoint, env } from '../config';
-import { buildConnections, type Connections } from './connections';
-import { buildDeadLetters, type DeadLetters } from './deadLetters';
-import { buildScreens, type Screens } from './screens';
-import type { Tokens } from './tokens';
-
-/** What the use cases need from the outside world; handlers pass the real ones, tests fakes. */
-export interface Ports {
-  connections: Connections;
-  screens: Screens;
-  deadLetters: DeadLetters;
-  now: () => Date;
-  sleep: (ms: number) => Promise<void>;
-}
-
-/** `$connect` alone verifies tokens: its ports (`./connectPorts`) keep jose out of the others. */
-export interface ConnectPorts extends Ports {
-  tokens: Tokens;
-}
+import type { Ports } from '../use-cases/ports';
+import { buildConnections } from './connections';
+import { buildDeadLetters } from './deadLetters';
+import { buildScreens } from './screens';
 
 let ports: Ports | undefined;
 

@@ -5,12 +5,12 @@
  * for connections it does not know.
  */
 import type { Identity } from '@espresso/schemas';
-import type { ConnectPorts } from '../adapters';
 import type { Connections, Listener } from '../adapters/connections';
 import type { DeadLetters } from '../adapters/deadLetters';
 import type { Screens } from '../adapters/screens';
 import type { Tokens } from '../adapters/tokens';
 import type { Connection } from '../domain/connection';
+import type { ConnectPorts } from '../use-cases/ports';
 
 export const NOW = new Date('2026-11-24T10:00:00.000Z');
 export const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);

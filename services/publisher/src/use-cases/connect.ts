@@ -1,5 +1,5 @@
-import type { ConnectPorts } from '../adapters';
 import { newConnection, Refused, resolveWatch, type View } from '../domain/connection';
+import type { ConnectPorts } from './ports';
 
 export interface ConnectRequest {
   connectionId: string;

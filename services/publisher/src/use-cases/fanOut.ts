@@ -1,9 +1,9 @@
 import { retry } from '@espresso/retry';
 import type { BusEvent } from '@espresso/schemas';
-import type { Ports } from '../adapters';
 import type { Listener } from '../adapters/connections';
 import { type Audience, deliveryFor } from '../domain/audience';
 import type { View } from '../domain/connection';
+import type { Ports } from './ports';
 
 /** Backoff before each retry of a failed post (not of a 410: that connection is gone). */
 export const RETRY_DELAYS_MS = [50, 200, 800] as const;

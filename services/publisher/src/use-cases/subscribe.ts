@@ -1,5 +1,5 @@
-import type { Ports } from '../adapters';
 import { identityOf, mayWatch, Refused } from '../domain/connection';
+import type { Ports } from './ports';
 
 /**
  * `subscribe {shopId}`: points the connection at another shop's screens (an admin of every

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { type Connection, MAX_CONNECTION_SECONDS, Refused } from '../domain/connection';
 import { fakePorts, NOW_SECONDS, tokenOf } from '../testing/fakes';
 import { connect } from './connect';
+import { disconnect } from './disconnect';
 import { fanOut, RETRY_DELAYS_MS } from './fanOut';
 import { subscribe } from './subscribe';
 
@@ -68,6 +69,18 @@ describe('connect', () => {
       expect(refused).to.be.instanceOf(Refused).with.property('status', c.status);
       expect(ports.connections.items.size).to.equal(0);
     });
+  });
+});
+
+describe('disconnect', () => {
+  it('forgets the connection and leaves the others', async () => {
+    const ports = fakePorts();
+    await ports.connections.put(conn('c1', 'u1', 'customer'));
+    await ports.connections.put(conn('c2', 'u2', 'customer'));
+
+    await disconnect(ports, 'c1');
+
+    expect([...ports.connections.items.keys()]).to.deep.equal(['c2']);
   });
 });
 

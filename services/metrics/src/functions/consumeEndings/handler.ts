@@ -1,9 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { logger } from '@espresso/runtime';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
 import { reportBatch } from '../../observability';
 import { countEndings } from '../../use-cases/countEndings';
+import type { Ports } from '../../use-cases/ports';
 
 const processor = new BatchProcessor(EventType.SQS);
 

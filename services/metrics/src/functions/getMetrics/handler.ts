@@ -1,6 +1,7 @@
 import { httpHandler, json, parsePath, requireIdentity } from '@espresso/runtime';
 import { ShopPathSchema } from '@espresso/schemas';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
+import type { Ports } from '../../use-cases/ports';
 import { readMetrics } from '../../use-cases/readMetrics';
 
 /** GET /shops/{shopId}/metrics?from=YYYY-MM-DD&to=YYYY-MM-DD — baristas and admins of the shop. */

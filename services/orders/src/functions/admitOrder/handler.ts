@@ -1,7 +1,6 @@
-import { logger } from '@espresso/runtime';
 import * as z from 'zod';
-import { defaultPorts, type Ports } from '../../adapters';
 import { admitOrder } from '../../use-cases/workflowSteps';
+import { workflowStep } from '../workflowStep';
 
 const InputSchema = z.object({
   shopId: z.string(),
@@ -10,12 +9,6 @@ const InputSchema = z.object({
 });
 
 /** OrderProcessor's first task (lambda:invoke): take the order, check the shop, take a slot. */
-export const buildHandler =
-  (ports: () => Ports = defaultPorts) =>
-  async (event: unknown) => {
-    const input = InputSchema.parse(event);
-    logger.appendKeys({ shopId: input.shopId, orderId: input.orderId });
-    return admitOrder(ports(), input);
-  };
+export const buildHandler = workflowStep(InputSchema, admitOrder);
 
 export const handler = buildHandler();

@@ -2,8 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { logger } from '@espresso/runtime';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
 import { announceNewOrder } from '../../use-cases/announceOrder';
+import type { Ports } from '../../use-cases/ports';
 
 /**
  * The orders table's stream (inserts only, by the mapping's filter) → `Validator.NewOrder`.

@@ -1,7 +1,6 @@
-import { logger } from '@espresso/runtime';
 import * as z from 'zod';
-import { defaultPorts, type Ports } from '../../adapters';
 import { awaitBarista } from '../../use-cases/workflowSteps';
+import { workflowStep } from '../workflowStep';
 
 const InputSchema = z.object({
   taskToken: z.string().min(1),
@@ -11,13 +10,9 @@ const InputSchema = z.object({
 });
 
 /** OrderProcessor task (lambda:invoke.waitForTaskToken) for the barista phase; numbers the order. */
-export const buildHandler =
-  (ports: () => Ports = defaultPorts) =>
-  async (event: unknown) => {
-    const input = InputSchema.parse(event);
-    logger.appendKeys({ shopId: input.shopId, orderId: input.orderId });
-    await awaitBarista(ports(), input);
-    return { kept: true };
-  };
+export const buildHandler = workflowStep(InputSchema, async (ports, input) => {
+  await awaitBarista(ports, input);
+  return { kept: true };
+});
 
 export const handler = buildHandler();

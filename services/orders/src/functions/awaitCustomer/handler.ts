@@ -1,7 +1,6 @@
-import { logger } from '@espresso/runtime';
 import * as z from 'zod';
-import { defaultPorts, type Ports } from '../../adapters';
 import { awaitCustomer } from '../../use-cases/workflowSteps';
+import { workflowStep } from '../workflowStep';
 
 const InputSchema = z.object({
   taskToken: z.string().min(1),
@@ -12,13 +11,9 @@ const InputSchema = z.object({
 });
 
 /** OrderProcessor task (lambda:invoke.waitForTaskToken) for the customer phase. */
-export const buildHandler =
-  (ports: () => Ports = defaultPorts) =>
-  async (event: unknown) => {
-    const input = InputSchema.parse(event);
-    logger.appendKeys({ shopId: input.shopId, orderId: input.orderId });
-    await awaitCustomer(ports(), input);
-    return { kept: true };
-  };
+export const buildHandler = workflowStep(InputSchema, async (ports, input) => {
+  await awaitCustomer(ports, input);
+  return { kept: true };
+});
 
 export const handler = buildHandler();

@@ -1,15 +1,9 @@
-import {
-  countBusiness,
-  httpHandler,
-  json,
-  parseHeader,
-  parseJsonBody,
-  parsePath,
-  requireIdentity,
-} from '@espresso/runtime';
+import { countBusiness, json, parseHeader, parseJsonBody } from '@espresso/runtime';
 import { IdempotencyKeySchema, NewOrderBodySchema, ShopPathSchema } from '@espresso/schemas';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
 import { placeOrder } from '../../use-cases/placeOrder';
+import type { Ports } from '../../use-cases/ports';
+import { callerRoute } from '../callerRoute';
 
 /**
  * POST /shops/{shopId}/orders {qrCode} — any signed-in customer: 202 {orderId, status}.
@@ -17,9 +11,7 @@ import { placeOrder } from '../../use-cases/placeOrder';
  * `Idempotent-Replayed: true`, and places nothing more.
  */
 export const buildHandler = (ports: () => Ports = defaultPorts) =>
-  httpHandler(async (event) => {
-    const identity = requireIdentity(event);
-    const { shopId } = parsePath(event, ShopPathSchema);
+  callerRoute(ShopPathSchema, async ({ identity, path: { shopId }, event }) => {
     const idempotencyKey = parseHeader(event, 'Idempotency-Key', IdempotencyKeySchema);
     const { qrCode } = parseJsonBody(event, NewOrderBodySchema);
     const { replayed, ...placed } = await placeOrder(ports(), identity, shopId, qrCode, {

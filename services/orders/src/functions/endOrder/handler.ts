@@ -1,7 +1,7 @@
-import { countBusiness, logger } from '@espresso/runtime';
+import { countBusiness } from '@espresso/runtime';
 import * as z from 'zod';
-import { defaultPorts, type Ports } from '../../adapters';
 import { endOrder } from '../../use-cases/workflowSteps';
+import { workflowStep } from '../workflowStep';
 
 const InputSchema = z.object({
   shopId: z.string(),
@@ -18,14 +18,10 @@ const InputSchema = z.object({
 });
 
 /** OrderProcessor's last task: the order's ending and its event. */
-export const buildHandler =
-  (ports: () => Ports = defaultPorts) =>
-  async (event: unknown) => {
-    const input = InputSchema.parse(event);
-    logger.appendKeys({ shopId: input.shopId, orderId: input.orderId });
-    const result = await endOrder(ports(), input);
-    countBusiness('OrdersEnded', { shopId: input.shopId, ending: input.ending });
-    return result;
-  };
+export const buildHandler = workflowStep(InputSchema, async (ports, input) => {
+  const result = await endOrder(ports, input);
+  countBusiness('OrdersEnded', { shopId: input.shopId, ending: input.ending });
+  return result;
+});
 
 export const handler = buildHandler();

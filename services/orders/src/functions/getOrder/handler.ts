@@ -1,6 +1,7 @@
 import { httpHandler, json, parsePath, requireIdentity } from '@espresso/runtime';
 import { OrderPathSchema } from '@espresso/schemas';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
+import type { Ports } from '../../use-cases/ports';
 import { getOrder } from '../../use-cases/readOrders';
 
 /** GET /shops/{shopId}/orders/{orderId} — its customer, or staff of the shop. */

@@ -1,6 +1,7 @@
 import { httpHandler, json, parsePath, requireIdentity } from '@espresso/runtime';
 import { ShopPathSchema } from '@espresso/schemas';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
+import type { Ports } from '../../use-cases/ports';
 import { getQueue } from '../../use-cases/readOrders';
 
 /** GET /shops/{shopId}/queue — barista, display or admin of the shop. */

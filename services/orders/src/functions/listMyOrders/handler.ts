@@ -1,5 +1,6 @@
 import { httpHandler, json, requireIdentity } from '@espresso/runtime';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
+import type { Ports } from '../../use-cases/ports';
 import { listMyOrders } from '../../use-cases/readOrders';
 
 /** GET /me/orders — the caller's orders, newest first. */

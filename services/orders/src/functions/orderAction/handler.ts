@@ -1,8 +1,9 @@
 import { countBusiness, httpHandler, json, parsePath, requireIdentity } from '@espresso/runtime';
 import { OrderPathSchema } from '@espresso/schemas';
 import * as z from 'zod';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
 import { changeOrder } from '../../use-cases/changeOrder';
+import type { Ports } from '../../use-cases/ports';
 
 const PathSchema = OrderPathSchema.extend({
   action: z.enum(['claim', 'unclaim', 'complete', 'cancel'], {

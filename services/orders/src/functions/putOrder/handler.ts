@@ -1,14 +1,9 @@
-import {
-  countBusiness,
-  httpHandler,
-  json,
-  parseJsonBody,
-  parsePath,
-  requireIdentity,
-} from '@espresso/runtime';
+import { countBusiness, json, parseJsonBody } from '@espresso/runtime';
 import { OrderPathSchema, PutOrderBodySchema } from '@espresso/schemas';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
 import { changeOrder } from '../../use-cases/changeOrder';
+import type { Ports } from '../../use-cases/ports';
+import { callerRoute } from '../callerRoute';
 
 /**
  * PUT /shops/{shopId}/orders/{orderId} {drinkId, modifiers} — the order's customer. 200 with the
@@ -17,9 +12,7 @@ import { changeOrder } from '../../use-cases/changeOrder';
  * choice as soon as it does).
  */
 export const buildHandler = (ports: () => Ports = defaultPorts) =>
-  httpHandler(async (event) => {
-    const identity = requireIdentity(event);
-    const { shopId, orderId } = parsePath(event, OrderPathSchema);
+  callerRoute(OrderPathSchema, async ({ identity, path: { shopId, orderId }, event }) => {
     const selection = parseJsonBody(event, PutOrderBodySchema);
     const order = await changeOrder(ports(), {
       identity,

@@ -1,8 +1,8 @@
 import { ShopIdSchema } from '@espresso/schemas';
-import type { ConnectPorts } from '../../adapters';
 import { defaultConnectPorts } from '../../adapters/connectPorts';
 import { Refused, ViewSchema } from '../../domain/connection';
 import { connect } from '../../use-cases/connect';
+import type { ConnectPorts } from '../../use-cases/ports';
 import { routeHandler } from '../websocket';
 
 /**

@@ -1,10 +1,12 @@
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
+import { disconnect } from '../../use-cases/disconnect';
+import type { Ports } from '../../use-cases/ports';
 import { routeHandler } from '../websocket';
 
 /** `$disconnect`: the connection is forgotten (best effort on AWS: the TTL covers a miss). */
 export const buildHandler = (ports: () => Ports = defaultPorts) =>
   routeHandler(async (event) => {
-    await ports().connections.remove(event.requestContext.connectionId);
+    await disconnect(ports(), event.requestContext.connectionId);
     return { statusCode: 200 };
   });
 

@@ -1,7 +1,8 @@
 import { countBusiness, logger } from '@espresso/runtime';
 import { type BusEvent, parseBusEvent } from '@espresso/schemas';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
 import { fanOut } from '../../use-cases/fanOut';
+import type { Ports } from '../../use-cases/ports';
 
 /**
  * Target of the bus rule: pushes each order and config event to the screens that may see it.

@@ -1,7 +1,8 @@
 import { ShopIdSchema } from '@espresso/schemas';
 import * as z from 'zod';
-import { defaultPorts, type Ports } from '../../adapters';
+import { defaultPorts } from '../../adapters';
 import { Refused } from '../../domain/connection';
+import type { Ports } from '../../use-cases/ports';
 import { subscribe } from '../../use-cases/subscribe';
 import { reply, routeHandler } from '../websocket';
 
