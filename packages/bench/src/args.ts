@@ -1,13 +1,7 @@
 import { parseArgs } from 'node:util';
+import type { BenchWorkload } from './run';
 
-export interface BenchArgs {
-  repeat: number;
-  coldRepeat: number;
-  orders: number;
-  customers: number;
-  baristas: number;
-  importRepeat: number;
-  skipReady: boolean;
+export interface BenchArgs extends BenchWorkload {
   /** Measure only this part (`bundles`: sizes and cold imports of the packages already built). */
   only?: BenchPart;
   out: string;

@@ -42,7 +42,8 @@ export const WORKLOAD_MIX = { cancelRate: 0.1, abandonRate: 0.05, customerSecond
 /** The Lambda platform's START, END and REPORT lines (with the X-Ray trace id) per invocation. */
 export const PLATFORM_LOG_BYTES = 300;
 
-export interface BenchOptions {
+/** The workload of a bench run, as the command line gives it. */
+export interface BenchWorkload {
   /** Repeats of each measured run; figures are the medians over them. */
   repeat: number;
   /** Cold starts of the stack (each re-packages every service: slow). */
@@ -55,6 +56,9 @@ export interface BenchOptions {
   /** Fresh `node` processes per handler for its cold import time. */
   importRepeat: number;
   skipReady: boolean;
+}
+
+export interface BenchOptions extends BenchWorkload {
   prices: Prices;
   log: (line: string) => void;
 }
