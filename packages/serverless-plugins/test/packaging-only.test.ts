@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -96,4 +97,20 @@ describe('packaging-only plugins (left unloaded under prebuilt serverless offlin
       expect(new Plugin(serverless, {}, {}).hooks, file).to.deep.equal({});
     }
   });
+});
+
+describe("the services' plugin lists", () => {
+  const servicesDir = path.join(serviceDir, '..', '..', '..', '..', '..', 'services');
+  for (const service of ['config', 'orders', 'publisher', 'metrics']) {
+    it(`${service}: the packaging-only esbuild comes with local-environment, which points offline at the prebuilt bundles`, () => {
+      const yml = readFileSync(path.join(servicesDir, service, 'serverless.yml'), 'utf8');
+      const plugins = (yml.match(/^plugins:\n((?: {2}- .*\n)+)/m)?.[1] ?? '')
+        .split('\n')
+        .map((line) => line.replace(/^ {2}- /, '').replaceAll('"', '').trim())
+        .filter(Boolean);
+      expect(plugins).to.include('@espresso/serverless-plugins/esbuild');
+      expect(plugins).to.include('@espresso/serverless-plugins/local-environment');
+      expect(plugins).not.to.include('serverless-esbuild');
+    });
+  }
 });
