@@ -106,7 +106,12 @@ describe("the services' plugin lists", () => {
       const yml = readFileSync(path.join(servicesDir, service, 'serverless.yml'), 'utf8');
       const plugins = (yml.match(/^plugins:\n((?: {2}- .*\n)+)/m)?.[1] ?? '')
         .split('\n')
-        .map((line) => line.replace(/^ {2}- /, '').replaceAll('"', '').trim())
+        .map((line) =>
+          line
+            .replace(/^ {2}- /, '')
+            .replaceAll('"', '')
+            .trim(),
+        )
         .filter(Boolean);
       expect(plugins).to.include('@espresso/serverless-plugins/esbuild');
       expect(plugins).to.include('@espresso/serverless-plugins/local-environment');
