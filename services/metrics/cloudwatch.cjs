@@ -30,223 +30,221 @@ const joinWithSlots = (body) => {
   return { 'Fn::Join': ['', parts.filter((p) => p !== '')] };
 };
 
-const dashboardBody = async ({ resolveVariable }) => {
+/** The names a dashboard widget refers to, resolved from the service's configuration. */
+const resolveNames = async ({ resolveVariable }) => {
   const v = (address) => resolveVariable(address);
-  const region = await v('aws:region');
   const stage = await v('sls:stage');
-  // The stage's business-metrics namespace: the one every function emits to (set once in
-  // services/serverless.common.yml provider.environment, read by Powertools Metrics).
-  const namespace = await v('self:provider.environment.POWERTOOLS_METRICS_NAMESPACE');
   const service = await v('self:service');
-  const queue = await v('self:custom.names.endingsQueue');
-  const dlq = await v('self:custom.names.endingsDlq');
-  const table = await v('self:custom.names.metricsTable');
-  const consumer = `${service}-${stage}-consumeEndings`;
-  const api = `${service}-${stage}-getMetrics`;
-  const orderProcessor = await v('param:orderProcessorArn');
-  const orderManager = await v('param:orderManagerArn');
-  const ordersApiId = await v('param:ordersHttpApiId');
-
-  const width = 12;
-  const height = 6;
-  let slot = 0;
-  /** A metrics widget, laid out two per row. */
-  const widget = (title, metrics, extra = {}) => {
-    const x = (slot % 2) * width;
-    const y = Math.floor(slot / 2) * height;
-    slot++;
-    return {
-      type: 'metric',
-      x,
-      y,
-      width,
-      height,
-      properties: { title, region, view: 'timeSeries', stacked: false, metrics, ...extra },
-    };
+  return {
+    region: await v('aws:region'),
+    stage,
+    // The stage's business-metrics namespace: the one every function emits to (set once in
+    // services/serverless.common.yml provider.environment, read by Powertools Metrics).
+    namespace: await v('self:provider.environment.POWERTOOLS_METRICS_NAMESPACE'),
+    service,
+    queue: await v('self:custom.names.endingsQueue'),
+    dlq: await v('self:custom.names.endingsDlq'),
+    table: await v('self:custom.names.metricsTable'),
+    consumer: `${service}-${stage}-consumeEndings`,
+    api: `${service}-${stage}-getMetrics`,
+    orderProcessor: await v('param:orderProcessorArn'),
+    orderManager: await v('param:orderManagerArn'),
+    ordersApiId: await v('param:ordersHttpApiId'),
   };
-  const search = (id, expression, label) => [{ expression, id, label, region }];
+};
 
-  return joinWithSlots({
-    widgets: [
-      widget(
-        'Orders placed (per shop)',
-        search(
-          'placed',
-          `SEARCH('{${namespace},service,shopId} MetricName="OrdersPlaced"', 'Sum', 3600)`,
-          '',
-        ),
-        { period: 3600, stat: 'Sum' },
-      ),
-      widget(
-        'Orders by outcome (per shop)',
-        search(
-          'outcomes',
-          `SEARCH('{${namespace},outcome,service,shopId} MetricName="OrdersEnded"', 'Sum', 3600)`,
-          '',
-        ),
-        { period: 3600, stat: 'Sum' },
-      ),
-      widget(
-        'Drinks completed (per shop)',
-        search(
-          'drinks',
-          `SEARCH('{${namespace},drinkId,service,shopId} MetricName="DrinksCompleted"', 'Sum', 3600)`,
-          '',
-        ),
-        { period: 3600, stat: 'Sum' },
-      ),
-      widget(
-        'Average wait (placed → claimed) and make (claimed → completed), seconds',
-        [
-          ...search(
-            'wait',
-            `SEARCH('{${namespace},service,shopId} MetricName="WaitTime"', 'Average', 3600)`,
-            'wait',
-          ),
-          ...search(
-            'make',
-            `SEARCH('{${namespace},service,shopId} MetricName="MakeTime"', 'Average', 3600)`,
-            'make',
-          ),
-        ],
-        { period: 3600, stat: 'Average' },
-      ),
-      widget(
-        'Endings queue: depth and age of the oldest message',
-        [
-          [
-            'AWS/SQS',
-            'ApproximateNumberOfMessagesVisible',
-            'QueueName',
-            queue,
-            { stat: 'Maximum' },
-          ],
-          [
-            'AWS/SQS',
-            'ApproximateAgeOfOldestMessage',
-            'QueueName',
-            queue,
-            { stat: 'Maximum', yAxis: 'right' },
-          ],
-        ],
-        { period: 300 },
-      ),
-      widget(
-        'Dead-letter queue depth',
-        [['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', dlq, { stat: 'Maximum' }]],
-        { period: 300 },
-      ),
-      widget(
-        'Workflows: executions failed, timed out, aborted',
-        [
-          [
-            'AWS/States',
-            'ExecutionsFailed',
-            'StateMachineArn',
-            orderProcessor,
-            { label: 'OrderProcessor failed' },
-          ],
-          [
-            'AWS/States',
-            'ExecutionsTimedOut',
-            'StateMachineArn',
-            orderProcessor,
-            { label: 'OrderProcessor timed out' },
-          ],
-          [
-            'AWS/States',
-            'ExecutionsAborted',
-            'StateMachineArn',
-            orderProcessor,
-            { label: 'OrderProcessor aborted' },
-          ],
-          [
-            'AWS/States',
-            'ExecutionsFailed',
-            'StateMachineArn',
-            orderManager,
-            { label: 'OrderManager failed' },
-          ],
-          [
-            'AWS/States',
-            'ExecutionsTimedOut',
-            'StateMachineArn',
-            orderManager,
-            { label: 'OrderManager timed out' },
-          ],
-        ],
-        { period: 300, stat: 'Sum' },
-      ),
-      widget(
-        'APIs: 4xx and 5xx',
-        [
-          ['AWS/ApiGateway', '4xx', 'ApiId', ordersApiId, { label: 'orders 4xx' }],
-          ['AWS/ApiGateway', '5xx', 'ApiId', ordersApiId, { label: 'orders 5xx' }],
-          ['AWS/ApiGateway', '4xx', 'ApiId', SLOT('metricsApiId'), { label: 'metrics 4xx' }],
-          ['AWS/ApiGateway', '5xx', 'ApiId', SLOT('metricsApiId'), { label: 'metrics 5xx' }],
-        ],
-        { period: 300, stat: 'Sum' },
-      ),
-      widget(
-        'APIs: latency p50 / p90 (ms)',
-        [
-          ['AWS/ApiGateway', 'Latency', 'ApiId', ordersApiId, { stat: 'p50', label: 'orders p50' }],
-          ['AWS/ApiGateway', 'Latency', 'ApiId', ordersApiId, { stat: 'p90', label: 'orders p90' }],
-          [
-            'AWS/ApiGateway',
-            'Latency',
-            'ApiId',
-            SLOT('metricsApiId'),
-            { stat: 'p50', label: 'metrics p50' },
-          ],
-          [
-            'AWS/ApiGateway',
-            'Latency',
-            'ApiId',
-            SLOT('metricsApiId'),
-            { stat: 'p90', label: 'metrics p90' },
-          ],
-        ],
-        { period: 300 },
-      ),
-      widget(
-        `Lambda errors (every function of stage ${stage})`,
-        search(
-          'errors',
-          `SEARCH('{AWS/Lambda,FunctionName} MetricName="Errors" espresso ${stage}', 'Sum', 300)`,
-          '',
-        ),
-        { period: 300, stat: 'Sum' },
-      ),
-      widget(
-        'Lambda duration p90 (ms): metrics functions',
-        [
-          ['AWS/Lambda', 'Duration', 'FunctionName', consumer, { stat: 'p90' }],
-          ['AWS/Lambda', 'Duration', 'FunctionName', api, { stat: 'p90' }],
-          ['AWS/Lambda', 'Errors', 'FunctionName', consumer, { stat: 'Sum', yAxis: 'right' }],
-          ['AWS/Lambda', 'Errors', 'FunctionName', api, { stat: 'Sum', yAxis: 'right' }],
-        ],
-        { period: 300 },
-      ),
-      widget(
-        'Metrics consumer: endings applied, duplicates, failed messages, table writes',
-        [
-          [namespace, 'EndingsApplied', 'service', service, { stat: 'Sum' }],
-          [namespace, 'EndingsDuplicate', 'service', service, { stat: 'Sum' }],
-          [namespace, 'MessagesFailed', 'service', service, { stat: 'Sum' }],
-          [namespace, 'TableWriteRequests', 'service', service, { stat: 'Sum' }],
-        ],
-        { period: 300 },
-      ),
-      widget(
-        'Metrics table: consumed write and read capacity',
-        [
-          ['AWS/DynamoDB', 'ConsumedWriteCapacityUnits', 'TableName', table, { stat: 'Sum' }],
-          ['AWS/DynamoDB', 'ConsumedReadCapacityUnits', 'TableName', table, { stat: 'Sum' }],
-        ],
-        { period: 300 },
-      ),
+/** A metrics widget's content; `layOut` places it. */
+const widget = (title, metrics, extra = {}) => ({ title, metrics, extra });
+
+/** A CloudWatch SEARCH expression as a widget's one metric line. */
+const search = (names, id, expression, label) => [{ expression, id, label, region: names.region }];
+
+/** A per-shop SEARCH of a business metric in the stage's namespace. */
+const perShop = (names, id, dimensions, metric, stat, label = '') =>
+  search(
+    names,
+    id,
+    `SEARCH('{${names.namespace},${dimensions}} MetricName="${metric}"', '${stat}', 3600)`,
+    label,
+  );
+
+/** What the shop sells and how fast: orders, outcomes, drinks, waiting and making times. */
+const businessWidgets = (n) => [
+  widget(
+    'Orders placed (per shop)',
+    perShop(n, 'placed', 'service,shopId', 'OrdersPlaced', 'Sum'),
+    {
+      period: 3600,
+      stat: 'Sum',
+    },
+  ),
+  widget(
+    'Orders by outcome (per shop)',
+    perShop(n, 'outcomes', 'outcome,service,shopId', 'OrdersEnded', 'Sum'),
+    { period: 3600, stat: 'Sum' },
+  ),
+  widget(
+    'Drinks completed (per shop)',
+    perShop(n, 'drinks', 'drinkId,service,shopId', 'DrinksCompleted', 'Sum'),
+    { period: 3600, stat: 'Sum' },
+  ),
+  widget(
+    'Average wait (placed → claimed) and make (claimed → completed), seconds',
+    [
+      ...perShop(n, 'wait', 'service,shopId', 'WaitTime', 'Average', 'wait'),
+      ...perShop(n, 'make', 'service,shopId', 'MakeTime', 'Average', 'make'),
     ],
+    { period: 3600, stat: 'Average' },
+  ),
+];
+
+/** A state machine's executions that ended in `outcome` (Failed, TimedOut, Aborted). */
+const executions = (arn, outcome, label) => [
+  'AWS/States',
+  `Executions${outcome}`,
+  'StateMachineArn',
+  arn,
+  { label },
+];
+
+/** The endings queue, its dead letters and the workflows' failed executions. */
+const deliveryWidgets = (n) => [
+  widget(
+    'Endings queue: depth and age of the oldest message',
+    [
+      ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', n.queue, { stat: 'Maximum' }],
+      [
+        'AWS/SQS',
+        'ApproximateAgeOfOldestMessage',
+        'QueueName',
+        n.queue,
+        { stat: 'Maximum', yAxis: 'right' },
+      ],
+    ],
+    { period: 300 },
+  ),
+  widget(
+    'Dead-letter queue depth',
+    [['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', n.dlq, { stat: 'Maximum' }]],
+    { period: 300 },
+  ),
+  widget(
+    'Workflows: executions failed, timed out, aborted',
+    [
+      executions(n.orderProcessor, 'Failed', 'OrderProcessor failed'),
+      executions(n.orderProcessor, 'TimedOut', 'OrderProcessor timed out'),
+      executions(n.orderProcessor, 'Aborted', 'OrderProcessor aborted'),
+      executions(n.orderManager, 'Failed', 'OrderManager failed'),
+      executions(n.orderManager, 'TimedOut', 'OrderManager timed out'),
+    ],
+    { period: 300, stat: 'Sum' },
+  ),
+];
+
+/**
+ * HTTP API metric lines, `[metric, options]` each, for the orders API and then for this service's
+ * own (its id known once deployed); each label prefixed with the API's name.
+ */
+const perApi = (n, lines) =>
+  [
+    ['orders', n.ordersApiId],
+    ['metrics', SLOT('metricsApiId')],
+  ].flatMap(([name, apiId]) =>
+    lines.map(([metric, options]) => [
+      'AWS/ApiGateway',
+      metric,
+      'ApiId',
+      apiId,
+      { ...options, label: `${name} ${options.label}` },
+    ]),
+  );
+
+/** The HTTP APIs' errors and latency, and the Lambda functions'. */
+const serviceWidgets = (n) => [
+  widget(
+    'APIs: 4xx and 5xx',
+    perApi(n, [
+      ['4xx', { label: '4xx' }],
+      ['5xx', { label: '5xx' }],
+    ]),
+    { period: 300, stat: 'Sum' },
+  ),
+  widget(
+    'APIs: latency p50 / p90 (ms)',
+    perApi(n, [
+      ['Latency', { stat: 'p50', label: 'p50' }],
+      ['Latency', { stat: 'p90', label: 'p90' }],
+    ]),
+    { period: 300 },
+  ),
+  widget(
+    `Lambda errors (every function of stage ${n.stage})`,
+    search(
+      n,
+      'errors',
+      `SEARCH('{AWS/Lambda,FunctionName} MetricName="Errors" espresso ${n.stage}', 'Sum', 300)`,
+      '',
+    ),
+    { period: 300, stat: 'Sum' },
+  ),
+  widget(
+    'Lambda duration p90 (ms): metrics functions',
+    [
+      ['AWS/Lambda', 'Duration', 'FunctionName', n.consumer, { stat: 'p90' }],
+      ['AWS/Lambda', 'Duration', 'FunctionName', n.api, { stat: 'p90' }],
+      ['AWS/Lambda', 'Errors', 'FunctionName', n.consumer, { stat: 'Sum', yAxis: 'right' }],
+      ['AWS/Lambda', 'Errors', 'FunctionName', n.api, { stat: 'Sum', yAxis: 'right' }],
+    ],
+    { period: 300 },
+  ),
+];
+
+/** The metrics service's own work: the consumer's counts and the table's capacity. */
+const consumerWidgets = (n) => [
+  widget(
+    'Metrics consumer: endings applied, duplicates, failed messages, table writes',
+    ['EndingsApplied', 'EndingsDuplicate', 'MessagesFailed', 'TableWriteRequests'].map((metric) => [
+      n.namespace,
+      metric,
+      'service',
+      n.service,
+      { stat: 'Sum' },
+    ]),
+    { period: 300 },
+  ),
+  widget(
+    'Metrics table: consumed write and read capacity',
+    [
+      ['AWS/DynamoDB', 'ConsumedWriteCapacityUnits', 'TableName', n.table, { stat: 'Sum' }],
+      ['AWS/DynamoDB', 'ConsumedReadCapacityUnits', 'TableName', n.table, { stat: 'Sum' }],
+    ],
+    { period: 300 },
+  ),
+];
+
+const WIDTH = 12;
+const HEIGHT = 6;
+
+/** Metric widgets laid out two per row, in order. */
+const layOut = (region, widgets) =>
+  widgets.map(({ title, metrics, extra }, slot) => ({
+    type: 'metric',
+    x: (slot % 2) * WIDTH,
+    y: Math.floor(slot / 2) * HEIGHT,
+    width: WIDTH,
+    height: HEIGHT,
+    properties: { title, region, view: 'timeSeries', stacked: false, metrics, ...extra },
+  }));
+
+const dashboardBody = async (resolver) => {
+  const names = await resolveNames(resolver);
+  return joinWithSlots({
+    widgets: layOut(names.region, [
+      ...businessWidgets(names),
+      ...deliveryWidgets(names),
+      ...serviceWidgets(names),
+      ...consumerWidgets(names),
+    ]),
   });
 };
 
