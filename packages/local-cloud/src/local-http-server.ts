@@ -8,7 +8,7 @@ export interface LoopbackServer {
 }
 
 /**
- * Serves `handle` on 127.0.0.1:`port`; a request whose handler throws is answered with a bare
+ * Serves `handle` on 127.0.0.1:`port` (0: a free one); a request whose handler throws is answered with a bare
  * 500. Rejects when the port cannot be listened on.
  */
 export const listenOnLoopback = async (
@@ -25,8 +25,11 @@ export const listenOnLoopback = async (
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
+  // The port listened on: `port`, or the one the system chose for 0.
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${bound}`,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

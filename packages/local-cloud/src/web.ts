@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { type WebConfig, WebConfigSchema } from '@espresso/schemas';
 import type { LocalServer } from './child-process';
+import { listenOnLoopback } from './local-http-server';
 import type { Endpoints } from './stack';
 
 /** The fixed port of the web app under `pnpm start` (tests take a free one). */
@@ -52,58 +53,55 @@ export const startStaticSite = async (options: {
 }): Promise<StaticSite> => {
   const root = path.resolve(options.root);
   const configJson = JSON.stringify(options.config, null, 2);
-  const server: Server = createServer(async (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
-    }
-    const { pathname } = new URL(req.url ?? '/', 'http://localhost');
-    if (pathname === '/config.json') {
-      res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
-      res.end(req.method === 'HEAD' ? undefined : configJson);
-      return;
-    }
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(pathname);
-    } catch {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad path');
-      return;
-    }
-    let file = path.join(root, decoded);
-    if (file !== root && !file.startsWith(root + path.sep)) {
-      res.writeHead(404).end();
-      return;
-    }
-    const info = await stat(file).catch(() => undefined);
-    if (info?.isDirectory() || (!info && path.extname(file) === '')) {
-      file = path.join(root, 'index.html');
-    }
-    const found = info?.isFile() || (await stat(file).catch(() => undefined))?.isFile();
-    if (!found) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    const immutable = file.includes(`${path.sep}assets${path.sep}`);
-    res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-    });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
+  const { endpoint, stop } = await listenOnLoopback(options.port, (req, res) =>
+    serveSite(root, configJson, req, res),
+  );
+  return { url: endpoint, stop };
+};
+
+/** Answers one request for the site in `root`. */
+const serveSite = async (
+  root: string,
+  configJson: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> => {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.writeHead(405, { allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+  if (pathname === '/config.json') {
+    res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : configJson);
+    return;
+  }
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('bad path');
+    return;
+  }
+  let file = path.join(root, decoded);
+  if (file !== root && !file.startsWith(root + path.sep)) {
+    res.writeHead(404).end();
+    return;
+  }
+  const info = await stat(file).catch(() => undefined);
+  if (info?.isDirectory() || (!info && path.extname(file) === '')) {
+    file = path.join(root, 'index.html');
+  }
+  const found = info?.isFile() || (await stat(file).catch(() => undefined))?.isFile();
+  if (!found) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    return;
+  }
+  const immutable = file.includes(`${path.sep}assets${path.sep}`);
+  res.writeHead(200, {
+    'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  if (req.method === 'HEAD') res.end();
+  else createReadStream(file).pipe(res);
 };
