@@ -3,8 +3,8 @@
  * `pnpm test`: lint, one typecheck, then every package's and service's tests, one package at a
  * time (their local stacks and timing-sensitive race tests would contend for 2 cores), in
  * pnpm's workspace order. At the end it prints each step's time and the ten slowest test files
- * (from the mocha reporter named in .mocharc.json, through ESPRESSO_TEST_TIMINGS), also when a
- * step failed. Exits with the first failing step's status.
+ * (from the mocha reporter named in .mocharc.json, through ESPRESSO_TEST_TIMINGS) with the CPU
+ * the machine spent while each ran, also when a step failed. Exits with the first failing step's status.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -33,6 +33,14 @@ const run = (args) =>
   });
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+/** The machine's busy CPU time in ms (/proc/stat: all but idle and iowait), or undefined off Linux. */
+const machineBusyMs = async () => {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
+  const ticks = stat.split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  return ((ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) * 1000) / 100;
+};
+const busyAtStart = await machineBusyMs();
 const times = [];
 let status = 0;
 const started = performance.now();
@@ -52,10 +60,19 @@ const files = lines
 await rm(timingsDir, { recursive: true, force: true });
 
 console.log(`\n[test] the ten slowest test files (of ${files.length}):`);
-for (const { file, ms, tests, failures } of files.slice(0, 10)) {
+// cpuMs: the machine's busy CPU time while the file ran (see mocha-timings.cjs).
+for (const { file, ms, cpuMs, tests, failures } of files.slice(0, 10)) {
   const failed = failures ? `, ${failures} failed` : '';
-  console.log(`  ${seconds(ms).padStart(8)}  ${file} (${tests} tests${failed})`);
+  const cpu = cpuMs === undefined ? '' : `, CPU ${seconds(cpuMs)}`;
+  console.log(`  ${seconds(ms).padStart(8)}  ${file} (${tests} tests${failed}${cpu})`);
 }
 const verdict = status === 0 ? 'passed' : `failed (exit ${status})`;
-console.log(`[test] ${verdict} in ${seconds(performance.now() - started)}: ${times.join(', ')}`);
+const busyAtEnd = await machineBusyMs();
+const cpu =
+  busyAtStart === undefined || busyAtEnd === undefined
+    ? ''
+    : ` (the machine's CPU busy ${seconds(busyAtEnd - busyAtStart)})`;
+console.log(
+  `[test] ${verdict} in ${seconds(performance.now() - started)}${cpu}: ${times.join(', ')}`,
+);
 process.exit(status);

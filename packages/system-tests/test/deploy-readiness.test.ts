@@ -84,6 +84,7 @@ describe(`deploy readiness: every service packaged for stage ${STAGE} through co
   const texts: Record<string, string> = {};
   const zips: Record<string, Awaited<ReturnType<typeof packageForTest>>['contents']> = {};
   const params: Record<string, Record<string, string>> = {};
+  const leftovers: Record<string, string[]> = {};
 
   before(async function () {
     this.timeout(600_000);
@@ -94,7 +95,7 @@ describe(`deploy readiness: every service packaged for stage ${STAGE} through co
       composed.map((s) => s.name),
     )) {
       params[service.name] = resolveComposeParams(service, outputs);
-      const { template, templateText, contents } = await packageForTest(
+      const { template, templateText, contents, leftInTemp } = await packageForTest(
         service.dir,
         STAGE,
         params[service.name],
@@ -102,6 +103,7 @@ describe(`deploy readiness: every service packaged for stage ${STAGE} through co
       templates[service.name] = template;
       texts[service.name] = templateText;
       zips[service.name] = contents;
+      leftovers[service.name] = leftInTemp;
       outputs[service.name] = localOutputs(
         template,
         buildResolveContext([template], 'us-east-1', LOCAL_ACCOUNT_ID),
@@ -161,6 +163,13 @@ describe(`deploy readiness: every service packaged for stage ${STAGE} through co
       // The AWS SDK bundled (services/serverless.common.yml): 0.50–0.57 MB a module; all of
       // zod's locales bundled (a named `z` import) made it ~0.9 MB.
       expect(modules[0]?.bytes ?? 0, `${where} module bytes`).to.be.within(1, 640 * 1024);
+    }
+  });
+
+  it('leaves nothing behind in the temp folder (serverless-esbuild staged each zip there and kept it)', () => {
+    expect(Object.keys(leftovers)).to.have.length(Object.keys(templates).length);
+    for (const [service, left] of Object.entries(leftovers)) {
+      expect(left, `${service}: left in TMPDIR by serverless package`).to.deep.equal([]);
     }
   });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,8 @@ export interface PackagedService {
   artifacts: string[];
   /** What each of those zips holds: entry name → uncompressed bytes. */
   contents: Record<string, { name: string; bytes: number }[]>;
+  /** What the framework and its plugins left in the temp folder they were given (TMPDIR). */
+  leftInTemp: string[];
 }
 
 /**
@@ -49,6 +51,8 @@ export const packageForTest = async (
   params: Record<string, string> = {},
 ): Promise<PackagedService> => {
   const out = await mkdtemp(path.join(os.tmpdir(), 'espresso-package-'));
+  // A temp folder of its own, to see what packaging leaves behind in one.
+  const temp = await mkdtemp(path.join(os.tmpdir(), 'espresso-package-tmp-'));
   try {
     await run(
       path.join(serviceDir, 'node_modules', '.bin', 'serverless'),
@@ -60,20 +64,21 @@ export const packageForTest = async (
         out,
         ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
       ],
-      { cwd: serviceDir, env: frameworkEnv(), maxBuffer: 1 << 24 },
+      { cwd: serviceDir, env: frameworkEnv({ TMPDIR: temp }), maxBuffer: 1 << 24 },
     );
+    const leftInTemp = await readdir(temp);
     const templateText = await readFile(
       path.join(out, 'cloudformation-template-update-stack.json'),
       'utf8',
     );
     const template = JSON.parse(templateText) as Template;
-    const { readdir } = await import('node:fs/promises');
     const artifacts = (await readdir(out)).filter((f) => f.endsWith('.zip'));
     const contents: PackagedService['contents'] = {};
     for (const zip of artifacts) contents[zip] = await zipEntries(path.join(out, zip));
-    return { template, templateText, artifacts, contents };
+    return { template, templateText, artifacts, contents, leftInTemp };
   } finally {
     await rm(out, { recursive: true, force: true });
+    await rm(temp, { recursive: true, force: true });
   }
 };
 
