@@ -14,14 +14,21 @@ export interface LocalServer extends Stoppable {
 /** A child process of the local stack (DynamoDB Local, a serverless offline). */
 export interface LocalProcess extends Stoppable {
   child: ChildProcess;
-  /** All it has printed so far, stdout and stderr. */
+  /**
+   * What it has printed so far, stdout and stderr: everything up to 2 × OUTPUT_KEPT characters,
+   * then at least the last OUTPUT_KEPT (a stack that runs for hours prints every invocation's
+   * logs; all of it was kept before).
+   */
   output(): string;
   /** Rejects once the process exits: `<name> exited (<code>):` and its output. */
   exited: Promise<never>;
 }
 
+/** How much of a process's output is kept for readiness checks and exit messages. */
+export const OUTPUT_KEPT = 256 * 1024;
+
 /**
- * Spawns a child process that dies with this one (`trackChild`), keeping its output. `stop`
+ * Spawns a child process that dies with this one (`trackChild`), keeping the end of its output. `stop`
  * sends SIGTERM and resolves once it exited; with `killAfterMs`, SIGKILL follows after that long.
  */
 export const launchProcess = (options: {
@@ -46,6 +53,7 @@ export const launchProcess = (options: {
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();
     output += text;
+    if (output.length > 2 * OUTPUT_KEPT) output = output.slice(-OUTPUT_KEPT);
     options.onOutput?.(text);
   };
   child.stdout?.on('data', collect);
