@@ -50,8 +50,19 @@ export interface DynamoDbLocal extends Stoppable {
   client: DynamoDBClient;
 }
 
-/** DynamoDB Local's command line: data in `dbPath`, or in memory. */
+/**
+ * DynamoDB Local's command line: data in `dbPath`, or in memory.
+ *
+ * The JVM compiles with C1 only (`-XX:TieredStopAtLevel=1`) and collects with the serial
+ * collector: C2's compiler threads cost more CPU than its faster code gives back in a stack's
+ * lifetime (minutes to hours of light traffic on 2 cores). Measured on this machine (2 cores),
+ * interleaved, a mix of conditional puts, gets, queries, updates and transactions: 0.89 CPU ms
+ * a request against 1.70 with the defaults, start-up 2.9 s of CPU against 5.3 s
+ * (packages/bench/README.md, "Levers").
+ */
 const dynamoDbLocalArgs = (port: number, dbPath: string | undefined) => [
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+UseSerialGC',
   '-Xmx512m',
   '-Djava.library.path=./DynamoDBLocal_lib',
   '-jar',
