@@ -62,10 +62,38 @@ const newestUnder = async (folders: string[]): Promise<number> => {
   return newest;
 };
 
-/** What a service's bundles are built from: its code, the shared packages' code, the lockfile. */
-const bundleSources = async (dir: string) => {
+/**
+ * The source folders of the workspace packages a service's bundles are built from: its
+ * `@espresso/*` dependencies and theirs (a bundle can import nothing else of the workspace), so
+ * that a change to the local cloud, the bench or the web app packages no service again.
+ */
+export const workspaceSources = async (dir: string): Promise<string[]> => {
   const packages = path.join(REPO_ROOT, 'packages');
-  const shared = (await readdir(packages)).map((name) => path.join(packages, name, 'src'));
+  const folderOf = new Map<string, string>();
+  for (const name of await readdir(packages)) {
+    const manifest = path.join(packages, name, 'package.json');
+    if (!existsSync(manifest)) continue;
+    folderOf.set((JSON.parse(await readFile(manifest, 'utf8')) as { name: string }).name, name);
+  }
+  const found = new Set<string>();
+  const visit = async (folder: string) => {
+    const manifest = JSON.parse(await readFile(path.join(folder, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    for (const dependency of Object.keys(manifest.dependencies ?? {})) {
+      const name = folderOf.get(dependency);
+      if (name === undefined || found.has(name)) continue;
+      found.add(name);
+      await visit(path.join(packages, name));
+    }
+  };
+  await visit(dir);
+  return [...found].sort().map((name) => path.join(packages, name, 'src'));
+};
+
+/** What a service's bundles are built from: its code, its workspace packages' code, the lockfile. */
+const bundleSources = async (dir: string) => {
+  const shared = await workspaceSources(dir);
   return Math.max(
     await newestUnder([path.join(dir, 'src'), ...shared]),
     await mtime(path.join(REPO_ROOT, 'pnpm-lock.yaml')),
