@@ -1,6 +1,7 @@
 /**
- * `pnpm start [options]`: builds the web app (packages/web, `vite build`), then runs the local
- * stack's start CLI (packages/local-cloud/src/cli/start.ts) serving it from packages/web/dist.
+ * `pnpm start [options]`: builds the web app (packages/web, `vite build`) unless its build is
+ * newer than everything it is built from, then runs the local stack's start CLI
+ * (packages/local-cloud/src/cli/start.ts) serving it from packages/web/dist.
  *   --no-build   serve packages/web/dist as it is built now
  *   --no-web     no web app (nothing built or served)
  * Every other option goes to the start CLI (--services, --no-persist, --verbose, --ports,
@@ -16,6 +17,7 @@
  * passed on to the CLI.
  */
 import { spawn } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,8 @@ const noWeb = argv.includes('--no-web');
 const noBuild = noWeb || argv.includes('--no-build');
 const cliArgs = argv.filter((a) => a !== '--no-web' && a !== '--no-build');
 const say = (line) => console.log(`[espresso] ${line}`);
+// The CLI's "ready in" counts from here (this process's start): the web build included.
+process.env.ESPRESSO_STARTED_AT = String(Math.round(performance.timeOrigin));
 
 /** The running child: the web build, then the start CLI. */
 let child;
@@ -71,7 +75,41 @@ const build = () =>
     child.on('exit', (code, signal) => resolve(exitCodeOf(code, signal)));
   });
 
-if (!noBuild) {
+/** Newest modification time of a file, or of the files under a folder (node_modules skipped). */
+const newest = async (target) => {
+  const info = await stat(target).catch(() => undefined);
+  if (!info) return 0;
+  if (!info.isDirectory()) return info.mtimeMs;
+  const entries = await readdir(target, { withFileTypes: true });
+  const times = await Promise.all(
+    entries
+      .filter((entry) => entry.name !== 'node_modules')
+      .map((entry) => newest(path.join(target, entry.name))),
+  );
+  return Math.max(0, ...times);
+};
+
+/** Whether packages/web/dist is newer than the app's sources, the schemas it imports and the lockfile. */
+const webBuildIsCurrent = async () => {
+  const web = path.join(root, 'packages', 'web');
+  const built = (await stat(path.join(web, 'dist', 'index.html')).catch(() => undefined))?.mtimeMs;
+  if (built === undefined) return false;
+  const sources = await Promise.all(
+    [
+      path.join(web, 'src'),
+      path.join(web, 'index.html'),
+      path.join(web, 'vite.config.ts'),
+      path.join(web, 'package.json'),
+      path.join(root, 'packages', 'schemas', 'src'),
+      path.join(root, 'pnpm-lock.yaml'),
+    ].map(newest),
+  );
+  return sources.every((time) => time < built);
+};
+
+if (!noBuild && (await webBuildIsCurrent())) {
+  say('the web app is built already (packages/web/dist is newer than its sources)');
+} else if (!noBuild) {
   say('building the web app (packages/web: vite build)');
   const code = await build();
   if (phase === 'stopped') {

