@@ -11,6 +11,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import timings from '@espresso/test-support/mocha-timings';
+
+/** The machine's busy CPU time in ms, or undefined off Linux (the reporter's own reading). */
+const { machineBusyMs } = timings;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const timingsDir = await mkdtemp(path.join(os.tmpdir(), 'espresso-test-timings-'));
@@ -33,14 +37,7 @@ const run = (args) =>
   });
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-/** The machine's busy CPU time in ms (/proc/stat: all but idle and iowait), or undefined off Linux. */
-const machineBusyMs = async () => {
-  const stat = await readFile('/proc/stat', 'utf8').catch(() => undefined);
-  if (!stat) return undefined;
-  const ticks = stat.split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  return ((ticks.reduce((a, b) => a + b, 0) - ticks[3] - ticks[4]) * 1000) / 100;
-};
-const busyAtStart = await machineBusyMs();
+const busyAtStart = machineBusyMs();
 const times = [];
 let status = 0;
 const started = performance.now();
@@ -67,7 +64,7 @@ for (const { file, ms, cpuMs, tests, failures } of files.slice(0, 10)) {
   console.log(`  ${seconds(ms).padStart(8)}  ${file} (${tests} tests${failed}${cpu})`);
 }
 const verdict = status === 0 ? 'passed' : `failed (exit ${status})`;
-const busyAtEnd = await machineBusyMs();
+const busyAtEnd = machineBusyMs();
 const cpu =
   busyAtStart === undefined || busyAtEnd === undefined
     ? ''

@@ -90,3 +90,5 @@ class SpecWithTimings extends Mocha.reporters.Spec {
 }
 
 module.exports = SpecWithTimings;
+// Also read by the root `pnpm test` (scripts/test.mjs) for the whole run's CPU.
+module.exports.machineBusyMs = machineBusyMs;
