@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { externalImports, standIn } from './bundles';
+import { externalImports, nodeOptionsOf, standIn } from './bundles';
 
 describe('a bundle’s left-out packages', () => {
   it('lists the names each package is imported for, built-ins aside', () => {
@@ -33,5 +33,33 @@ describe('a bundle’s left-out packages', () => {
     const client = new (DynamoDBClient as new () => { middlewareStack: { add: () => void } })();
     expect(() => client.middlewareStack.add()).not.to.throw();
     expect(DynamoDBDocumentClient.from(client)).to.be.an('object');
+  });
+});
+
+describe('a packaged function’s NODE_OPTIONS', () => {
+  const fn = (zip: string, variables?: Record<string, unknown>) => ({
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      Code: { S3Bucket: 'b', S3Key: `serverless/espresso-orders/dev/1-2/${zip}` },
+      ...(variables ? { Environment: { Variables: variables } } : {}),
+    },
+  });
+  const template = {
+    Resources: {
+      GetOrderLambdaFunction: fn('getOrder.zip', { NODE_OPTIONS: '--enable-source-maps', A: '1' }),
+      EndOrderLambdaFunction: fn('endOrder.zip', { A: '1' }),
+      BareLambdaFunction: fn('bare.zip'),
+      Table: { Type: 'AWS::DynamoDB::Table', Properties: {} },
+    },
+  };
+
+  it('are read from the function whose code is that zip', () => {
+    expect(nodeOptionsOf(template, 'getOrder.zip')).to.equal('--enable-source-maps');
+  });
+
+  it('are undefined for a function without them, without an environment, or not in the template', () => {
+    expect(nodeOptionsOf(template, 'endOrder.zip')).to.equal(undefined);
+    expect(nodeOptionsOf(template, 'bare.zip')).to.equal(undefined);
+    expect(nodeOptionsOf(template, 'Order.zip')).to.equal(undefined);
   });
 });

@@ -54,17 +54,43 @@ const entries = async (zip: string) => {
  * included: that is the runtime's, not the bundle's). A module that throws at import (e.g. env
  * not set) still reports its time, with the error.
  */
-export const coldImport = async (file: string): Promise<{ ms: number; error?: string }> => {
+export const coldImport = async (
+  file: string,
+  /** The function's NODE_OPTIONS (its template's environment), which the runtime starts with. */
+  nodeOptions?: string,
+): Promise<{ ms: number; error?: string }> => {
   const script = `const t=performance.now();let e;try{await import(${JSON.stringify(pathToFileURL(file).href)})}catch(x){e=String(x&&x.message||x).slice(0,160)}process.stdout.write(JSON.stringify({ms:performance.now()-t,error:e}))`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
     env: {
       PATH: process.env.PATH ?? '',
       AWS_REGION: 'us-east-1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
     },
     timeout: 30_000,
   });
   return JSON.parse(stdout) as { ms: number; error?: string };
+};
+
+/**
+ * The NODE_OPTIONS a packaged function runs with (`Environment.Variables`, e.g. the shared
+ * `--enable-source-maps`, which makes each cold start read and parse the bundle's source map),
+ * found by its zip (`Code.S3Key` ends with it). Undefined when the template sets none.
+ */
+export const nodeOptionsOf = (
+  template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> },
+  zipName: string,
+): string | undefined => {
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const key = (resource.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
+    if (typeof key !== 'string' || !(key === zipName || key.endsWith(`/${zipName}`))) continue;
+    const options = (
+      resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined
+    )?.Variables?.NODE_OPTIONS;
+    return typeof options === 'string' ? options : undefined;
+  }
+  return undefined;
 };
 
 /**
@@ -104,12 +130,16 @@ export const standIn = (names: string[]): string =>
  * Our code's share of a cold import: the module imported with each left-out package replaced by
  * a stand-in, in a folder of its own. Undefined when the imports cannot be mimicked.
  */
-const ownImport = async (file: string, dir: string, repeat: number) => {
+const ownImport = async (file: string, dir: string, repeat: number, nodeOptions?: string) => {
   const imports = externalImports(await readFile(file, 'utf8'));
   if (!imports) return undefined;
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'package.json'), '{"type":"module"}');
   await copyFile(file, path.join(dir, path.basename(file)));
+  // Its source map too: with --enable-source-maps the import reads it.
+  if (existsSync(`${file}.map`)) {
+    await copyFile(`${file}.map`, path.join(dir, `${path.basename(file)}.map`));
+  }
   for (const [pkg, names] of Object.entries(imports)) {
     const home = path.join(dir, 'node_modules', pkg);
     await mkdir(home, { recursive: true });
@@ -121,7 +151,7 @@ const ownImport = async (file: string, dir: string, repeat: number) => {
   }
   const times: number[] = [];
   for (let i = 0; i < repeat; i++) {
-    const { ms, error } = await coldImport(path.join(dir, path.basename(file)));
+    const { ms, error } = await coldImport(path.join(dir, path.basename(file)), nodeOptions);
     if (error) return undefined;
     times.push(ms);
   }
@@ -139,6 +169,9 @@ export const measureBundles = async (
     for (const [service, dir] of Object.entries(serviceDirs)) {
       const out = path.join(dir, '.serverless');
       if (!existsSync(out)) continue;
+      const template = JSON.parse(
+        await readFile(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+      );
       for (const zipName of (await readdir(out)).filter((f) => f.endsWith('.zip')).sort()) {
         const zip = path.join(out, zipName);
         const modules = (await entries(zip)).filter((e) => /\.(mjs|cjs|js)$/.test(e.name));
@@ -157,16 +190,19 @@ export const measureBundles = async (
           await symlink(own, path.join(target, 'node_modules'), 'dir');
         }
         const file = path.join(target, main.name);
+        const nodeOptions = nodeOptionsOf(template, zipName);
         const times: number[] = [];
         let importError: string | undefined;
         for (let i = 0; i < repeat; i++) {
-          const { ms, error } = await coldImport(file);
+          const { ms, error } = await coldImport(file, nodeOptions);
           times.push(ms);
           importError ??= error;
         }
         const externals = Object.keys(externalImports(await readFile(file, 'utf8')) ?? {});
         const ownImportMs =
-          externals.length > 0 ? await ownImport(file, `${target}-own`, repeat) : median(times);
+          externals.length > 0
+            ? await ownImport(file, `${target}-own`, repeat, nodeOptions)
+            : median(times);
         figures.push({
           service,
           function: zipName.replace(/\.zip$/, ''),

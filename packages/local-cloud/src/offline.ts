@@ -40,11 +40,16 @@ const offlineArgs = (options: OfflineOptions) => [
 /**
  * The service's own serverless CLI. ESPRESSO_OFFLINE_CPU_PROF=<folder>: each serverless offline
  * process (and its handlers' worker threads) writes V8 CPU profiles to <folder>/<service>/ when
- * it stops — open it in Chrome's DevTools.
+ * it stops — open it in Chrome's DevTools. ESPRESSO_OFFLINE_NODE_FLAGS: extra node/V8 flags for
+ * the offline processes (space-separated; for measuring).
  */
 const offlineCommand = (options: OfflineOptions): { command: string; args: string[] } => {
   const profileDir = process.env.ESPRESSO_OFFLINE_CPU_PROF;
-  if (!profileDir) {
+  const flags = (process.env.ESPRESSO_OFFLINE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  if (profileDir) {
+    flags.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir, options.name)}`);
+  }
+  if (flags.length === 0) {
     return {
       command: path.join(options.dir, 'node_modules', '.bin', 'serverless'),
       args: offlineArgs(options),
@@ -53,8 +58,7 @@ const offlineCommand = (options: OfflineOptions): { command: string; args: strin
   return {
     command: process.execPath,
     args: [
-      '--cpu-prof',
-      `--cpu-prof-dir=${path.resolve(profileDir, options.name)}`,
+      ...flags,
       path.join(options.dir, 'node_modules', 'osls', 'bin', 'serverless.js'),
       ...offlineArgs(options),
     ],

@@ -28,6 +28,8 @@ describe('local cloud end to end: config API → bus → rule targets', function
   let stack: Stack;
   let stateDir: string;
   let sqs: SQSClient;
+  /** Each service's serverless offline Lambda endpoint, in start order (the probe's last). */
+  const lambdaEndpoints: string[] = [];
 
   before(async function () {
     this.timeout(240_000);
@@ -44,6 +46,10 @@ describe('local cloud end to end: config API → bus → rule targets', function
       stateDir,
       persist: false,
       ports: 'free',
+      interpose: async (target, url) => {
+        if (target === 'lambda') lambdaEndpoints.push(url);
+        return url;
+      },
     });
     sqs = new SQSClient({
       endpoint: stack.endpoints.aws.sqs,
@@ -90,6 +96,21 @@ describe('local cloud end to end: config API → bus → rule targets', function
     expect(failed.status, text).to.equal(500);
     expect(JSON.parse(text)).to.deep.equal({ message: 'Internal Server Error' });
     await expectAnswers(probe, 1);
+  });
+
+  it("reports a thrown error's stack at its TypeScript source line: the bundle's source map (names and positions only) is applied", async () => {
+    const endpoint = lambdaEndpoints.at(-1);
+    if (!endpoint) throw new Error('no Lambda endpoint of the probe');
+    const res = await fetch(
+      `${endpoint}/2015-03-31/functions/espresso-probe-${stack.stage}-nap/invocations`,
+      { method: 'POST', body: JSON.stringify({ queryStringParameters: { ms: '0', fail: '1' } }) },
+    );
+    const text = await res.text();
+    expect(res.headers.get('x-amz-function-error'), text).to.equal('Unhandled');
+    const { errorMessage, trace } = JSON.parse(text) as { errorMessage: string; trace: string[] };
+    expect(errorMessage).to.equal('nap failed after 0 ms');
+    // Without the map the frame would be `handler.mjs:<line of the minified bundle>`.
+    expect(trace.join('\n')).to.match(/src\/nap\.ts:\d+:\d+/);
   });
 
   it('runs concurrent calls of a function in separate instances, each with its own module state, and reuses a warm instance afterwards', async () => {

@@ -146,7 +146,7 @@ describe(`deploy readiness: every service packaged for stage ${STAGE} through co
     expect(cycles).to.deep.equal([]);
   });
 
-  it('ships each function as one minified bundle within its size budget, nothing else', () => {
+  it('ships each function as one minified bundle and its source map within their size budgets, nothing else', () => {
     const functions = ofType('AWS::Lambda::Function');
     const packaged = Object.entries(zips).flatMap(([service, contents]) =>
       Object.entries(contents).map(([zip, entries]) => ({ service, zip, entries })),
@@ -163,6 +163,12 @@ describe(`deploy readiness: every service packaged for stage ${STAGE} through co
       // The AWS SDK bundled (services/serverless.common.yml): 0.50–0.57 MB a module; all of
       // zod's locales bundled (a named `z` import) made it ~0.9 MB.
       expect(modules[0]?.bytes ?? 0, `${where} module bytes`).to.be.within(1, 640 * 1024);
+      // Its source map: names and positions only (`sourcesContent: false`), ≈ 1 MB; with a
+      // copy of every source it bundles it was ≈ 2.8 MB, which each cold start reads and parses
+      // (NODE_OPTIONS=--enable-source-maps) — ≈ 25 ms of CPU an instance.
+      const maps = entries.filter((e) => e.name.endsWith('.mjs.map'));
+      expect(maps, `${where} source maps`).to.have.length(1);
+      expect(maps[0]?.bytes ?? 0, `${where} source map bytes`).to.be.within(1, 1.25 * 1024 * 1024);
     }
   });
 
