@@ -19,8 +19,15 @@ import type { InvokeLambda } from './lambda';
 import type { PollLoops } from './poll-loops';
 import type { StreamCheckpoints } from './stream-checkpoints';
 
-/** How often an idle shard is read again (Lambda polls each shard about 4 times a second). */
+/** How often an idle shard is read again while records came lately. */
 export const POLL_MS = 100;
+/**
+ * After this many quiet rounds in a row (≈ 5 s) a shard is read at Lambda's own rate, about 4
+ * times a second: a resting stack no longer polls DynamoDB Local 10 times a second per mapping.
+ * Records, or a caller waiting for the stream to settle (`quietRounds` reset), bring back POLL_MS.
+ */
+export const QUIET_ROUNDS_BEFORE_RESTING = 50;
+export const RESTING_POLL_MS = 250;
 /** How often the stream is described again to find new shards. */
 const DESCRIBE_MS = 1000;
 /** `MaximumRetryAttempts: -1` retries until the record expires (24 h); here this many times. */
@@ -120,7 +127,7 @@ export class DynamoDbStreamPoller {
         }
         const gotRecords = await this.readOpenShards(loops);
         this.quietRounds = gotRecords ? 0 : this.quietRounds + 1;
-        if (!gotRecords) await loops.pause(POLL_MS);
+        if (!gotRecords) await loops.pause(this.pauseAfterQuietRound());
       } catch (error) {
         if (loops.signal.aborted) return;
         this.clients.log(`${this.label} ${String(error)}`);
@@ -128,6 +135,11 @@ export class DynamoDbStreamPoller {
         await loops.pause(RETRY_AFTER_ERROR_MS);
       }
     }
+  }
+
+  /** How long to wait after a round that gave nothing: longer once the stream has rested. */
+  pauseAfterQuietRound(): number {
+    return this.quietRounds > QUIET_ROUNDS_BEFORE_RESTING ? RESTING_POLL_MS : POLL_MS;
   }
 
   /** Reads each open shard whose parent is done once; true when any gave records. */

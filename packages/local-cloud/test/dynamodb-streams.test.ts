@@ -1,19 +1,21 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   CreateTableCommand,
   DeleteItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient, GetRecordsCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { LOCAL_ACCOUNT_ID, type Template } from '../src/cloudformation';
 import { buildResolveContext } from '../src/context';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../src/dynamodb';
+import { QUIET_ROUNDS_BEFORE_RESTING } from '../src/dynamodb-stream-poller';
 import {
   type DynamoDbStreamEventRecord,
   type StreamEventSourceMapping,
@@ -270,6 +272,42 @@ describe('stream pollers on DynamoDB Local', function () {
     await pollers.stop();
 
     expect(fn.seen()).to.deep.equal(['a', 'b', 'c', 'd']);
+  });
+
+  it('reads a stream that has rested at Lambda’s rate (about 4 times a second, not 10) and still delivers what arrives then', async function () {
+    this.timeout(30_000);
+    const name = await newTable();
+    const fn = recorder(() => ({ payload: undefined }));
+    let reads = 0;
+    const counting = {
+      send: (command: Parameters<DynamoDBStreamsClient['send']>[0]) => {
+        if (command instanceof GetRecordsCommand) reads += 1;
+        return streams.send(command);
+      },
+    } as unknown as DynamoDBStreamsClient;
+    const pollers = await startStreamPollers({
+      dynamodb: db.client,
+      streams: counting,
+      sqs: fakeSqs,
+      queueUrlOf: (arn) => `http://sqs.local/${arn.split(':').pop()}`,
+      mappings: [mappingFor(name)],
+      invoke: fn.invoke,
+      log: () => undefined,
+    });
+    try {
+      // One shard: a read a round. Past the quiet rounds it rests.
+      while (reads <= QUIET_ROUNDS_BEFORE_RESTING + 2) await delay(50);
+      const before = reads;
+      await delay(2000);
+      // Lambda reads a shard about 4 times a second; awake, the poller reads it ~10 times.
+      expect(reads - before, 'reads in 2 s of rest').to.be.at.most(2 * 4 + 1);
+
+      await put(name, 'late');
+      await pollers.idle();
+      expect(fn.seen()).to.deep.equal(['late']);
+    } finally {
+      await pollers.stop();
+    }
   });
 
   it('delivers only the records the filter matches', async () => {
