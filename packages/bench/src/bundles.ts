@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { zipEntries } from '@espresso/local-cloud';
 import { median } from '@espresso/simulator';
 
 const run = promisify(execFile);
@@ -38,16 +39,6 @@ export interface BundleFigures {
   /** The same import with those packages replaced by empty stand-ins: our code's share (ms). */
   ownImportMs?: number;
 }
-
-/** Entries of a zip: `zipinfo -l` lines → name and uncompressed size. */
-const entries = async (zip: string) => {
-  const { stdout } = await run('zipinfo', ['-l', zip], { maxBuffer: 1 << 22 });
-  return stdout
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter((cols) => cols.length >= 10 && /^[-d]/.test(cols[0] ?? ''))
-    .map((cols) => ({ name: cols[cols.length - 1] as string, bytes: Number(cols[3]) }));
-};
 
 /**
  * Time to import a module in a fresh Node process, measured inside it (process start not
@@ -174,7 +165,7 @@ export const measureBundles = async (
       );
       for (const zipName of (await readdir(out)).filter((f) => f.endsWith('.zip')).sort()) {
         const zip = path.join(out, zipName);
-        const modules = (await entries(zip)).filter((e) => /\.(mjs|cjs|js)$/.test(e.name));
+        const modules = (await zipEntries(zip)).filter((e) => /\.(mjs|cjs|js)$/.test(e.name));
         const main = modules.sort((a, b) => b.bytes - a.bytes)[0];
         if (!main) continue;
         const target = path.join(work, service, zipName.replace(/\.zip$/, ''));

@@ -28,6 +28,19 @@ export type ServiceName = string;
 
 const mtime = async (file: string) => (await stat(file)).mtimeMs;
 
+/**
+ * The entries of a zip `serverless package` wrote (`zipinfo -l`: permissions, version, os,
+ * size, … name): each file's name and uncompressed size.
+ */
+export const zipEntries = async (zip: string): Promise<{ name: string; bytes: number }[]> => {
+  const { stdout } = await run('zipinfo', ['-l', zip], { maxBuffer: 1 << 24 });
+  return stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols.length >= 10 && /^[-d]/.test(cols[0] ?? ''))
+    .map((cols) => ({ name: cols[cols.length - 1] as string, bytes: Number(cols[3]) }));
+};
+
 /** Files a serverless.yml pulls in with `${file(…)}`: the state machine definitions. */
 const definitionFiles = async (dir: string): Promise<string[]> => {
   const folder = path.join(dir, 'statemachines');

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { Template } from '@espresso/local-cloud';
+import { type Template, zipEntries } from '@espresso/local-cloud';
 
 const run = promisify(execFile);
 
@@ -30,16 +30,6 @@ const frameworkEnv = (env: Record<string, string> = {}) => ({
   ...env,
   SLS_TELEMETRY_DISABLED: '1',
 });
-
-/** The entries of a zip (`zipinfo -l`: permissions, version, os, size, … name). */
-const zipEntries = async (zip: string) => {
-  const { stdout } = await run('zipinfo', ['-l', zip], { maxBuffer: 1 << 24 });
-  return stdout
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter((cols) => cols.length >= 10 && /^[-d]/.test(cols[0] ?? ''))
-    .map((cols) => ({ name: cols[cols.length - 1] as string, bytes: Number(cols[3]) }));
-};
 
 /**
  * Runs the real `serverless package` for a service into a temp folder (never touching the
