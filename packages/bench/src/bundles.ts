@@ -160,9 +160,11 @@ export const measureBundles = async (
     for (const [service, dir] of Object.entries(serviceDirs)) {
       const out = path.join(dir, '.serverless');
       if (!existsSync(out)) continue;
-      const template = JSON.parse(
-        await readFile(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
-      );
+      const templateFile = path.join(out, 'cloudformation-template-update-stack.json');
+      // Without the template (an interrupted packaging) the imports run without NODE_OPTIONS.
+      const template = existsSync(templateFile)
+        ? JSON.parse(await readFile(templateFile, 'utf8'))
+        : { Resources: {} };
       for (const zipName of (await readdir(out)).filter((f) => f.endsWith('.zip')).sort()) {
         const zip = path.join(out, zipName);
         const modules = (await zipEntries(zip)).filter((e) => /\.(mjs|cjs|js)$/.test(e.name));

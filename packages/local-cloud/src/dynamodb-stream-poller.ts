@@ -24,7 +24,8 @@ export const POLL_MS = 100;
 /**
  * After this many quiet rounds in a row (≈ 5 s) a shard is read at Lambda's own rate, about 4
  * times a second: a resting stack no longer polls DynamoDB Local 10 times a second per mapping.
- * Records, or a caller waiting for the stream to settle (`quietRounds` reset), bring back POLL_MS.
+ * Records, or a caller waiting for the stream to settle (`quietRounds` reset), bring back POLL_MS
+ * from the next round on (a pause already begun runs out: at most RESTING_POLL_MS later, as on AWS).
  */
 export const QUIET_ROUNDS_BEFORE_RESTING = 50;
 export const RESTING_POLL_MS = 250;
@@ -139,7 +140,7 @@ export class DynamoDbStreamPoller {
 
   /** How long to wait after a round that gave nothing: longer once the stream has rested. */
   pauseAfterQuietRound(): number {
-    return this.quietRounds > QUIET_ROUNDS_BEFORE_RESTING ? RESTING_POLL_MS : POLL_MS;
+    return this.quietRounds >= QUIET_ROUNDS_BEFORE_RESTING ? RESTING_POLL_MS : POLL_MS;
   }
 
   /** Reads each open shard whose parent is done once; true when any gave records. */

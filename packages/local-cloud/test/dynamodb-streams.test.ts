@@ -278,10 +278,11 @@ describe('stream pollers on DynamoDB Local', function () {
     this.timeout(30_000);
     const name = await newTable();
     const fn = recorder(() => ({ payload: undefined }));
-    let reads = 0;
+    /** When each GetRecords was sent (one shard: one read a round). */
+    const reads: number[] = [];
     const counting = {
       send: (command: Parameters<DynamoDBStreamsClient['send']>[0]) => {
-        if (command instanceof GetRecordsCommand) reads += 1;
+        if (command instanceof GetRecordsCommand) reads.push(performance.now());
         return streams.send(command);
       },
     } as unknown as DynamoDBStreamsClient;
@@ -295,12 +296,14 @@ describe('stream pollers on DynamoDB Local', function () {
       log: () => undefined,
     });
     try {
-      // One shard: a read a round. Past the quiet rounds it rests.
-      while (reads <= QUIET_ROUNDS_BEFORE_RESTING + 2) await delay(50);
-      const before = reads;
-      await delay(2000);
-      // Lambda reads a shard about 4 times a second; awake, the poller reads it ~10 times.
-      expect(reads - before, 'reads in 2 s of rest').to.be.at.most(2 * 4 + 1);
+      // Past the quiet rounds it rests; then every read comes at least Lambda's 250 ms after
+      // the one before (awake, 100 ms plus the request). A busy machine only stretches gaps.
+      while (reads.length < QUIET_ROUNDS_BEFORE_RESTING + 8) await delay(50);
+      const resting = reads.slice(QUIET_ROUNDS_BEFORE_RESTING + 2);
+      const gaps = resting.slice(1).map((at, i) => Math.round(at - (resting[i] as number)));
+      expect(Math.min(...gaps), `gaps between reads at rest: ${gaps.join(', ')} ms`).to.be.at.least(
+        245,
+      );
 
       await put(name, 'late');
       await pollers.idle();
