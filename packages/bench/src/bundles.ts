@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { zipEntries } from '@espresso/local-cloud';
+import { type Template, zipEntries } from '@espresso/local-cloud';
 import { median } from '@espresso/simulator';
 
 const run = promisify(execFile);
@@ -68,10 +68,7 @@ export const coldImport = async (
  * `--enable-source-maps`, which makes each cold start read and parse the bundle's source map),
  * found by its zip (`Code.S3Key` ends with it). Undefined when the template sets none.
  */
-export const nodeOptionsOf = (
-  template: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> },
-  zipName: string,
-): string | undefined => {
+export const nodeOptionsOf = (template: Template, zipName: string): string | undefined => {
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const key = (resource.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
@@ -162,7 +159,7 @@ export const measureBundles = async (
       if (!existsSync(out)) continue;
       const templateFile = path.join(out, 'cloudformation-template-update-stack.json');
       // Without the template (an interrupted packaging) the imports run without NODE_OPTIONS.
-      const template = existsSync(templateFile)
+      const template: Template = existsSync(templateFile)
         ? JSON.parse(await readFile(templateFile, 'utf8'))
         : { Resources: {} };
       for (const zipName of (await readdir(out)).filter((f) => f.endsWith('.zip')).sort()) {

@@ -109,7 +109,7 @@ describe('local cloud end to end: config API → bus → rule targets', function
     expect(res.headers.get('x-amz-function-error'), text).to.equal('Unhandled');
     const { errorMessage, trace } = JSON.parse(text) as { errorMessage: string; trace: string[] };
     expect(errorMessage).to.equal('nap failed after 0 ms');
-    // Without the map the frame would be `handler.mjs:<line of the minified bundle>`.
+    // Without the map the frame would name `nap.mjs`, the minified bundle.
     expect(trace.join('\n')).to.match(/src\/nap\.ts:\d+:\d+/);
   });
 
