@@ -21,6 +21,25 @@ export interface OfflineOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The most instances (worker threads) of one function serverless offline runs at once; a call
+ * that finds them all busy waits for the first to be idle, its timeout counted from its start
+ * (our patch's `--maxInstancesPerFunction`). Lambda would start another instance — and so did
+ * offline, a cold worker costing ≈ 250 ms of CPU for each such call: on 2 cores a burst made
+ * calls slower, slower calls made more workers (the orders races test ≈ 300, the faults test
+ * 153 threads). Measured interleaved (packages/bench/README.md): 4 cut the load, faults and
+ * races tests' CPU by 15–55 %. ESPRESSO_LAMBDA_MAX_INSTANCES overrides it; 0 is no limit.
+ */
+export const LAMBDA_MAX_INSTANCES = (() => {
+  const value = process.env.ESPRESSO_LAMBDA_MAX_INSTANCES;
+  if (value === undefined || value === '') return 4;
+  const max = Number(value);
+  if (!Number.isInteger(max) || max < 0) {
+    throw new Error(`ESPRESSO_LAMBDA_MAX_INSTANCES must be a whole number ≥ 0, not "${value}"`);
+  }
+  return max;
+})();
+
 /** `serverless offline start` with the stage, ports and params. */
 const offlineArgs = (options: OfflineOptions) => [
   'offline',
@@ -34,6 +53,7 @@ const offlineArgs = (options: OfflineOptions) => [
   '--lambdaPort',
   String(options.lambdaPort),
   ...(options.websocketPort ? ['--websocketPort', String(options.websocketPort)] : []),
+  ...(LAMBDA_MAX_INSTANCES > 0 ? ['--maxInstancesPerFunction', String(LAMBDA_MAX_INSTANCES)] : []),
   ...Object.entries(options.params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
 ];
 

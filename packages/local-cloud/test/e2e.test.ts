@@ -13,6 +13,7 @@ import { EVENT_DETAIL_SCHEMAS } from '@espresso/schemas';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { LOCAL_ACCOUNT_ID } from '../src/cloudformation';
+import { LAMBDA_MAX_INSTANCES as MAX_INSTANCES } from '../src/offline';
 import { type Stack, startStack } from '../src/stack';
 import { localCredentials, waitFor } from '../src/util';
 
@@ -121,14 +122,36 @@ describe('local cloud end to end: config API → bus → rule targets', function
       expect(res.status).to.equal(200);
       return (await res.json()) as { instance: string; atOnce: number };
     };
-    // Five calls at once: five instances (offline's worker threads, a module copy each), none
-    // running two calls — as Lambda runs one call per instance.
-    const together = await Promise.all([1, 2, 3, 4, 5].map(() => nap(400)));
-    expect(together.map((a) => a.atOnce)).to.deep.equal([1, 1, 1, 1, 1]);
-    expect(new Set(together.map((a) => a.instance)).size).to.equal(5);
+    // As many calls at once as a function may have instances: that many instances (offline's
+    // worker threads, a module copy each), none running two calls — as Lambda runs one call per
+    // instance.
+    const together = await Promise.all(Array.from({ length: MAX_INSTANCES }, () => nap(400)));
+    expect(together.map((a) => a.atOnce)).to.deep.equal(together.map(() => 1));
+    expect(new Set(together.map((a) => a.instance)).size).to.equal(MAX_INSTANCES);
     // One after the other: an idle instance of those answers (a warm start, no new import).
     const known = new Set([...together.map((a) => a.instance)]);
     for (let i = 0; i < 3; i++) expect(known).to.include((await nap(0)).instance);
+  });
+
+  it(`runs at most ${MAX_INSTANCES} instances of a function; a call finding them all busy waits for one, its timeout counted from its start`, async () => {
+    const probe = stack.endpoints.services?.probe;
+    if (!probe) throw new Error('the probe has no HTTP API');
+    // Three rounds' worth of 450 ms naps at once. The nap's timeout is 1 s: the last round ends
+    // ≥ 1.35 s after it was asked, so a wait counted against the timeout would answer 503.
+    const calls = 2 * MAX_INSTANCES + 1;
+    const started = performance.now();
+    const answers = await Promise.all(
+      Array.from({ length: calls }, async () => {
+        const res = await fetch(`${probe}/nap?ms=450`);
+        const body = await res.text();
+        expect(res.status, body).to.equal(200);
+        return JSON.parse(body) as { instance: string; atOnce: number };
+      }),
+    );
+    const elapsed = performance.now() - started;
+    expect(answers.map((a) => a.atOnce)).to.deep.equal(answers.map(() => 1));
+    expect(new Set(answers.map((a) => a.instance)).size).to.equal(MAX_INSTANCES);
+    expect(elapsed).to.be.at.least(3 * 450);
   });
 
   it('builds the probe rules from the packaged template', () => {

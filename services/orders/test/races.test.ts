@@ -51,9 +51,10 @@ describe('orders under load and at the edges of their lifecycle (local stack)', 
   };
 
   /**
-   * Serverless offline runs one worker thread per concurrent call of a function, and a call that
-   * finds every worker busy starts a new one — loading the handler's bundle — within the
-   * function's 10 s timeout: a burst of cold starts on 2 busy cores runs past it. Offline 13
+   * Serverless offline runs one worker thread per concurrent call of a function, up to the local
+   * cloud's cap (LAMBDA_MAX_INSTANCES; before it, a call that found every worker busy always
+   * started a new one), loading the handler's bundle within the function's 10 s timeout: a
+   * burst of cold starts on 2 busy cores ran past it. Offline 13
    * answered such a call 200 with a `LambdaTimeoutError` body (the two 200s of a clean-clone CI
    * run, whose warm-up had made 67 workers for a burst of 100); patched, 503. Either way a
    * customer the rule under test never saw. This makes `n` warm workers of a function with
