@@ -29,9 +29,7 @@ export const readCompose = async (file: string): Promise<ComposeService[]> => {
     const params = Object.fromEntries(
       Object.entries(s.params ?? {}).map(([key, value]) => [key, String(value)]),
     );
-    const referenced = Object.values(params).flatMap((value) =>
-      [...value.matchAll(REFERENCE)].map((m) => String(m[1])),
-    );
+    const referenced = paramSources({ params });
     return {
       name,
       dir: path.resolve(path.dirname(file), s.path),
@@ -55,6 +53,36 @@ export const readCompose = async (file: string): Promise<ComposeService[]> => {
   };
   for (const service of services) visit(service);
   return ordered;
+};
+
+/** The services whose outputs a service's params reference: what it needs before it is packaged. */
+export const paramSources = (service: Pick<ComposeService, 'params'>): string[] => [
+  ...new Set(
+    Object.values(service.params).flatMap((value) =>
+      [...value.matchAll(REFERENCE)].map((m) => String(m[1])),
+    ),
+  ),
+];
+
+/**
+ * Runs `task` for each service (given in deploy order) once the tasks of the services its
+ * params reference have finished, so services that need none of each other's outputs run at
+ * once (`dependsOn` orders deploys, not packaging). The results in the services' order; the
+ * first failure rejects.
+ */
+export const afterParamSources = async <T>(
+  services: ComposeService[],
+  task: (service: ComposeService) => Promise<T>,
+): Promise<T[]> => {
+  const runs = new Map<string, Promise<T>>();
+  for (const service of services) {
+    const before = paramSources(service).flatMap((name) => runs.get(name) ?? []);
+    runs.set(
+      service.name,
+      Promise.all(before).then(() => task(service)),
+    );
+  }
+  return Promise.all(services.map((service) => runs.get(service.name) as Promise<T>));
 };
 
 /** A service's CloudFormation outputs as the local stack resolves them (unresolvable ones left out). */

@@ -5,7 +5,13 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { after, describe, it } from 'mocha';
 import type { Template } from '../src/cloudformation';
-import { localOutputs, readCompose, resolveComposeParams, withDependencies } from '../src/compose';
+import {
+  afterParamSources,
+  localOutputs,
+  readCompose,
+  resolveComposeParams,
+  withDependencies,
+} from '../src/compose';
 import { COMPOSE_FILE } from '../src/services';
 
 describe('compose', () => {
@@ -109,6 +115,34 @@ services:
       expect(names(wanted), wanted.join()).to.deep.equal(expected);
     });
     expect(() => names(['nope'])).to.throw(/unknown service nope \(serverless-compose.yml has/);
+  });
+
+  it('packages a service once those its params need are done, the others at once (the repository’s compose)', async () => {
+    const composed = await readCompose(COMPOSE_FILE);
+    const events: string[] = [];
+    const gates = new Map<string, () => void>();
+    const results = afterParamSources(composed, async (service) => {
+      events.push(`start ${service.name}`);
+      await new Promise<void>((done) => gates.set(service.name, done));
+      events.push(`end ${service.name}`);
+      return service.name;
+    });
+    const settle = () => new Promise((done) => setImmediate(done));
+    const finish = async (name: string) => {
+      gates.get(name)?.();
+      await settle();
+    };
+    await settle();
+    expect(events).to.deep.equal(['start config']);
+    await finish('config');
+    // publisher waits on orders only for deploys (dependsOn); its params need config alone.
+    expect(events).to.deep.equal(['start config', 'end config', 'start orders', 'start publisher']);
+    await finish('publisher');
+    expect(events.at(-1)).to.equal('end publisher');
+    await finish('orders');
+    expect(events.slice(-2)).to.deep.equal(['end orders', 'start metrics']);
+    await finish('metrics');
+    expect(await results).to.deep.equal(['config', 'orders', 'publisher', 'metrics']);
   });
 
   it('brings config up with orders from the repository’s own serverless-compose.yml', async () => {

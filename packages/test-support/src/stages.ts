@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   AWS_PORTS,
+  afterParamSources,
   buildResolveContext,
   COMPOSE_FILE,
   LOCAL_ACCOUNT_ID,
@@ -28,35 +29,37 @@ type PackageOne = (
 ) => Promise<{ template: Template; text: string; overrides?: Record<string, string> }>;
 
 /**
- * Packages every service of serverless-compose.yml in deploy order, each with its compose params
- * resolved from the outputs of the services before it (placeholder account; `overrides` replace
- * outputs the way the caller's stack answers them).
+ * Packages every service of serverless-compose.yml, each once the services whose outputs its
+ * params reference are packaged (the others at once), with its compose params resolved from
+ * those outputs (placeholder account; `overrides` replace outputs the way the caller's stack
+ * answers them). The templates in deploy order.
  */
 const packageInComposeOrder = async (packageOne: PackageOne): Promise<PackagedTemplate[]> => {
   const composed = await readCompose(COMPOSE_FILE);
   const outputs: Record<string, Record<string, string>> = {};
-  const packaged: PackagedTemplate[] = [];
-  for (const service of withDependencies(
-    composed,
-    composed.map((s) => s.name),
-  )) {
-    const { template, text, overrides } = await packageOne(
-      service,
-      resolveComposeParams(service, outputs),
-    );
-    packaged.push({ service: service.name, template, text });
-    outputs[service.name] = localOutputs(
-      template,
-      buildResolveContext([template], LOCAL_REGION, LOCAL_ACCOUNT_ID),
-      overrides,
-    );
-  }
-  return packaged;
+  return afterParamSources(
+    withDependencies(
+      composed,
+      composed.map((s) => s.name),
+    ),
+    async (service) => {
+      const { template, text, overrides } = await packageOne(
+        service,
+        resolveComposeParams(service, outputs),
+      );
+      outputs[service.name] = localOutputs(
+        template,
+        buildResolveContext([template], LOCAL_REGION, LOCAL_ACCOUNT_ID),
+        overrides,
+      );
+      return { service: service.name, template, text };
+    },
+  );
 };
 
 /**
- * Every service of serverless-compose.yml packaged for `stage` in deploy order, each with its
- * compose params resolved from the outputs of the services before it (placeholder account),
+ * Every service of serverless-compose.yml packaged for `stage`, each with its compose params
+ * resolved from the outputs of the services it needs (placeholder account),
  * into temp folders: what `pnpm package --stage <stage>` builds, leaving `.serverless` alone.
  */
 export const packageStage = (stage: string): Promise<PackagedTemplate[]> =>

@@ -2,7 +2,7 @@
  * `pnpm package:service <service> [--stage <stage>] [--region <region>]`: `serverless package` for one service of
  * serverless-compose.yml, offline, with its compose params resolved — what an owner runs to see
  * the CloudFormation a deploy of just that service would upload. With no service
- * (`pnpm package --stage <stage>`): every service, in deploy order.
+ * (`pnpm package --stage <stage>`): every service, each once those it needs are packaged.
  *
  * Each dependency's outputs come from compose's own state (`.serverless/state.<stage>.json` at
  * the root, written by `serverless deploy` / `serverless refresh-outputs`) when the stage is
@@ -15,7 +15,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LOCAL_ACCOUNT_ID, readPackagedTemplate } from '../cloudformation';
-import { localOutputs, readCompose, resolveComposeParams, withDependencies } from '../compose';
+import {
+  afterParamSources,
+  localOutputs,
+  readCompose,
+  resolveComposeParams,
+  withDependencies,
+} from '../compose';
 import { buildResolveContext } from '../context';
 import { COMPOSE_FILE, packageService, REPO_ROOT } from '../services';
 
@@ -35,7 +41,6 @@ try {
   // No service named: every service of serverless-compose.yml, in deploy order (`pnpm package`).
   const targets = positionals.length > 0 ? positionals : composed.map((s) => s.name);
   const chain = withDependencies(composed, targets);
-  const remaining = new Set(targets);
   const stateFile = path.join(REPO_ROOT, '.serverless', `state.${stage}.json`);
   const deployed = existsSync(stateFile)
     ? ((
@@ -45,7 +50,8 @@ try {
       ).components ?? {})
     : {};
   const outputs: Record<string, Record<string, string>> = {};
-  for (const service of chain) {
+  // Each service once the ones whose outputs its params use are packaged; the others at once.
+  await afterParamSources(chain, async (service) => {
     const params = resolveComposeParams(service, outputs);
     const own = deployed[service.name]?.outputs;
     if (!targets.includes(service.name) && own && Object.keys(own).length > 0) {
@@ -53,24 +59,24 @@ try {
         `${service.name}: outputs of the deployed stack (${path.relative(REPO_ROOT, stateFile)})`,
       );
       outputs[service.name] = own;
-      continue;
+      return;
     }
     for (const [key, value] of Object.entries(params))
       say(`${service.name} --param ${key}=${value}`);
     await packageService({ name: service.name, dir: service.dir, stage, params, log: say });
-    if (remaining.delete(service.name)) {
-      say(
-        `${service.name} packaged for stage ${stage} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${path.relative(REPO_ROOT, path.join(service.dir, '.serverless'))}/`,
-      );
-      if (remaining.size === 0) break;
-    }
     const template = await readPackagedTemplate(service.dir);
     outputs[service.name] = localOutputs(
       template,
       buildResolveContext([template], region, LOCAL_ACCOUNT_ID),
     );
-    say(`${service.name}: not deployed for ${stage}, outputs resolved offline (placeholders)`);
-  }
+    if (targets.includes(service.name)) {
+      say(
+        `${service.name} packaged for stage ${stage} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${path.relative(REPO_ROOT, path.join(service.dir, '.serverless'))}/`,
+      );
+    } else {
+      say(`${service.name}: not deployed for ${stage}, outputs resolved offline (placeholders)`);
+    }
+  });
 } catch (error) {
   console.error(`\n${(error as Error).message}`);
   process.exit(1);

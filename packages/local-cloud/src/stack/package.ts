@@ -4,7 +4,12 @@ import {
   readPackagedTemplate,
   type Template,
 } from '../cloudformation';
-import { type ComposeService, localOutputs, resolveComposeParams } from '../compose';
+import {
+  afterParamSources,
+  type ComposeService,
+  localOutputs,
+  resolveComposeParams,
+} from '../compose';
 import { buildResolveContext } from '../context';
 import { LOCAL_REGION, packageService } from '../services';
 import { AWS_PORTS, localUrl, type ServicePorts, type StackPlan } from './plan';
@@ -45,14 +50,14 @@ const localContext = (template: Template, ports: ServicePorts | undefined, sqsEn
 };
 
 /**
- * Packages the services in dependency order: each service's compose params come from the
- * outputs of the ones before it, resolved to local names (the local issuer stands in for Cognito).
+ * Packages the services, each once the services whose outputs its params reference are packaged
+ * (config, then orders and publisher at once, then metrics): each service's compose params come
+ * from those outputs, resolved to local names (the local issuer stands in for Cognito).
  */
 export const packageServices = async (plan: StackPlan): Promise<PackagedService[]> => {
   const issuerUrl = `${localUrl(plan.ports.identity)}/local-pool`;
   const outputs: Record<string, Record<string, string>> = {};
-  const packaged: PackagedService[] = [];
-  for (const service of plan.services) {
+  return afterParamSources(plan.services, async (service) => {
     const params = resolveComposeParams(service, outputs);
     await packageService({
       name: service.name,
@@ -63,8 +68,7 @@ export const packageServices = async (plan: StackPlan): Promise<PackagedService[
     });
     const template = await readPackagedTemplate(service.dir);
     const ctx = localContext(template, plan.servicePorts[service.name], localUrl(plan.ports.sqs));
-    packaged.push({ service, name: service.name, template, ctx, params });
     outputs[service.name] = localOutputs(template, ctx, { IssuerUrl: issuerUrl });
-  }
-  return packaged;
+    return { service, name: service.name, template, ctx, params };
+  });
 };
