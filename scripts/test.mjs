@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 /**
- * `pnpm test`: lint, one typecheck, then every package's and service's tests, one package at a
- * time (their local stacks and timing-sensitive race tests would contend for 2 cores), in
- * pnpm's workspace order. At the end it prints each step's time and the ten slowest test files
- * (from the mocha reporter named in .mocharc.json, through ESPRESSO_TEST_TIMINGS) with the CPU
- * the machine spent while each ran, also when a step failed. Exits with the first failing step's status.
+ * `pnpm test`: lint, one typecheck, then every package's and service's tests in two lanes
+ * (ESPRESSO_TEST_LANES, default 2; 1 runs one job at a time). A job is a package's `test` script,
+ * or one file of packages/system-tests (its files are the longest: the 1,000-order load test
+ * first). Each free lane takes the next job; a job's output is printed whole when it ends, so
+ * two lanes never interleave their lines. Each lane draws its stacks' ports from its own share
+ * (ESPRESSO_PORT_SHARE), and packaging a service folder is locked across processes
+ * (whilePackaging), so two stacks at once never meet. At the end it prints each step's time and
+ * the ten slowest test files (from the mocha reporter named in .mocharc.json, through
+ * ESPRESSO_TEST_TIMINGS) with the CPU the machine spent while each ran — with two lanes, the
+ * other lane's included. Exits with the first failing step's or job's status.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,36 +25,128 @@ const { machineBusyMs } = timings;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const timingsDir = await mkdtemp(path.join(os.tmpdir(), 'espresso-test-timings-'));
 const timingsFile = path.join(timingsDir, 'files.jsonl');
+const lanes = Number(process.env.ESPRESSO_TEST_LANES ?? 2);
+if (!Number.isInteger(lanes) || lanes < 1) {
+  console.error(`[test] ESPRESSO_TEST_LANES must be a whole number ≥ 1, not "${lanes}"`);
+  process.exit(2);
+}
+/** The package whose test files run as jobs of their own, and the one of them to start first. */
+const SPLIT_PACKAGE = path.join('packages', 'system-tests');
+const FIRST_FILE = 'load.test.ts';
 
-const steps = [
-  ['lint', ['run', 'lint']],
-  ['typecheck', ['run', 'typecheck']],
-  ['tests', ['-r', '--workspace-concurrency=1', 'run', 'test']],
-];
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const testEnv = { ...process.env, ESPRESSO_TEST_TIMINGS: timingsFile, ESPRESSO_TEST_ROOT: root };
 
-const run = (args) =>
+/** Runs a command with the terminal's stdio (lint, typecheck). */
+const runInherited = (args) =>
   new Promise((resolve) => {
-    const child = spawn('pnpm', args, {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, ESPRESSO_TEST_TIMINGS: timingsFile, ESPRESSO_TEST_ROOT: root },
-    });
+    const child = spawn('pnpm', args, { cwd: root, stdio: 'inherit', env: testEnv });
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
   });
 
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+/** Runs a job with its output kept, and prints the output whole when it ends. */
+const runJob = (job, lane) =>
+  new Promise((resolve) => {
+    const t0 = performance.now();
+    const chunks = [];
+    const child = spawn('pnpm', job.args, {
+      cwd: job.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...testEnv,
+        ESPRESSO_PORT_SHARE: `${lane}/${lanes}`,
+        ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}),
+      },
+    });
+    child.stdout.on('data', (chunk) => chunks.push(chunk));
+    child.stderr.on('data', (chunk) => chunks.push(chunk));
+    child.once('close', (code, signal) => {
+      const status = code ?? (signal ? 1 : 0);
+      const verdict = status === 0 ? 'passed' : `FAILED (exit ${status})`;
+      const took = seconds(performance.now() - t0);
+      process.stdout.write(`\n[test] ── ${job.name}: ${verdict} in ${took} (lane ${lane}) ──\n`);
+      process.stdout.write(Buffer.concat(chunks));
+      resolve(status);
+    });
+  });
+
+/** Every workspace package with a `test` script, as pnpm lists them (`pnpm ls -r`). */
+const workspacePackages = () =>
+  new Promise((resolve, reject) => {
+    const child = spawn('pnpm', ['ls', '-r', '--depth', '-1', '--json'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.once('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`pnpm ls exited ${code}`)),
+    );
+  });
+
+/** The jobs: the load test first, each package's tests, then system-tests' other files. */
+const planJobs = async () => {
+  const jobs = [];
+  const split = [];
+  for (const { name, path: dir } of await workspacePackages()) {
+    if (dir === root) continue;
+    const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+    if (!manifest.scripts?.test) continue;
+    if (path.relative(root, dir) === SPLIT_PACKAGE) {
+      const files = (await readdir(path.join(dir, 'test'))).filter((f) => f.endsWith('.test.ts'));
+      for (const file of files.sort()) {
+        split.push({
+          name: `${name} ${file}`,
+          cwd: dir,
+          args: ['exec', 'mocha', path.join('test', file)],
+          first: file === FIRST_FILE,
+        });
+      }
+    } else {
+      jobs.push({ name, cwd: dir, args: ['run', 'test'] });
+    }
+  }
+  return [...split.filter((j) => j.first), ...jobs, ...split.filter((j) => !j.first)];
+};
+
+/** Runs the jobs on `lanes` lanes, each lane taking the next job when it is free. */
+const runJobs = async (jobs) => {
+  const queue = [...jobs];
+  let status = 0;
+  const lane = async (n) => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const code = await runJob(job, n);
+      if (code !== 0 && status === 0) status = code;
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i + 1)));
+  return status;
+};
+
 const busyAtStart = machineBusyMs();
 const times = [];
 let status = 0;
 const started = performance.now();
-for (const [name, args] of steps) {
+for (const [name, args] of [
+  ['lint', ['run', 'lint']],
+  ['typecheck', ['run', 'typecheck']],
+]) {
   const t0 = performance.now();
-  status = await run(args);
+  status = await runInherited(args);
   times.push(`${name} ${seconds(performance.now() - t0)}`);
   if (status !== 0) break;
 }
+if (status === 0) {
+  const t0 = performance.now();
+  const jobs = await planJobs();
+  console.log(`\n[test] ${jobs.length} jobs on ${lanes} lane${lanes === 1 ? '' : 's'}`);
+  status = await runJobs(jobs);
+  times.push(`tests ${seconds(performance.now() - t0)} (${lanes} lanes)`);
+}
 
-const lines = await readFile(timingsFile, 'utf8').catch(() => '');
+const lines = existsSync(timingsFile) ? await readFile(timingsFile, 'utf8') : '';
 const files = lines
   .split('\n')
   .filter(Boolean)

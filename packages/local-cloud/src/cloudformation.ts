@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The part of a CloudFormation template the local stack reads. */
@@ -18,11 +17,9 @@ export interface ResolveContext {
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 
-/** Reads what `serverless package` wrote for a service. */
-export const readPackagedTemplate = async (serviceDir: string): Promise<Template> => {
-  const file = path.join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json');
-  return JSON.parse(await readFile(file, 'utf8')) as Template;
-};
+/** Where `serverless package` writes a service's template. */
+export const packagedTemplateFile = (serviceDir: string): string =>
+  path.join(serviceDir, '.serverless', 'cloudformation-template-update-stack.json');
 
 const pseudo = (name: string, ctx: ResolveContext): string | undefined =>
   ({

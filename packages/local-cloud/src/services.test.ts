@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { REPO_ROOT, workspaceSources } from './services';
+import { REPO_ROOT, whilePackaging, workspaceSources } from './services';
 
 describe('workspaceSources', () => {
   const sources = async (service: string) =>
@@ -24,6 +27,37 @@ describe('workspaceSources', () => {
       for (const tool of ['local-cloud', 'bench', 'web', 'simulator', 'test-support']) {
         expect(found, service).not.to.include(`packages/${tool}/src`);
       }
+    }
+  });
+});
+
+describe('whilePackaging', () => {
+  it('runs one packaging of a folder at a time, other folders at once, the lock on disk meanwhile', async () => {
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map((name) => mkdtemp(path.join(os.tmpdir(), `espresso-lock-${name}-`))),
+    );
+    try {
+      const log: string[] = [];
+      const job = (dir: string, name: string, ms: number) =>
+        whilePackaging(dir, async () => {
+          log.push(`start ${name}`);
+          expect(existsSync(path.join(dir, '.packaging.lock')), `${name}'s lock`).to.equal(true);
+          await new Promise((done) => setTimeout(done, ms));
+          log.push(`end ${name}`);
+          return name;
+        });
+      const results = await Promise.all([
+        job(a as string, 'a1', 300),
+        job(a as string, 'a2', 10),
+        job(b as string, 'b', 10),
+      ]);
+      expect(results).to.deep.equal(['a1', 'a2', 'b']);
+      // b ran while a1 held a's lock; a2 waited for a1 to end.
+      expect(log.indexOf('end b')).to.be.below(log.indexOf('end a1'));
+      expect(log.indexOf('start a2')).to.be.above(log.indexOf('end a1'));
+      expect(existsSync(path.join(a as string, '.packaging.lock')), 'released').to.equal(false);
+    } finally {
+      await Promise.all([a, b].map((dir) => rm(dir as string, { recursive: true, force: true })));
     }
   });
 });

@@ -4,6 +4,8 @@ import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { lock } from 'proper-lockfile';
+import { packagedTemplateFile, type Template } from './cloudformation';
 
 const run = promisify(execFile);
 
@@ -115,24 +117,59 @@ const bundleSources = async (dir: string) => {
 };
 
 /**
+ * Runs `fn` holding the service folder's packaging lock (`<dir>/.packaging.lock`, across
+ * processes): `serverless package` rebuilds the folder's `.esbuild/` and `.serverless/`, so two
+ * at once in one folder — `pnpm test`'s two lanes, or a test beside `pnpm start` — would mix
+ * each other's files. A lock left by a process that died is taken over once stale (10 s).
+ */
+export const whilePackaging = async <T>(dir: string, fn: () => Promise<T>): Promise<T> => {
+  const release = await lock(dir, {
+    lockfilePath: path.join(dir, '.packaging.lock'),
+    stale: 10_000,
+    retries: { retries: 900, factor: 1, minTimeout: 200, maxTimeout: 200 },
+  });
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+};
+
+/**
  * Runs `serverless package --stage <stage> --param …` for a service unless its packaged
  * template and bundles are newer than its serverless.yml, the shared settings and the code they
  * are built from, and were built for the same stage and params, so a warm start skips it. The
  * bundles are kept in `prebuiltDir` for serverless offline.
  */
-export const packageService = async (options: {
+export const packageService = (options: PackageServiceOptions): Promise<PackagedTemplateFile> =>
+  whilePackaging(options.dir, async () => {
+    await packageUnlessCurrent(options);
+    // Read while the lock is held: a packaging into a temp folder moves `.serverless` aside.
+    const text = await readFile(packagedTemplateFile(options.dir), 'utf8');
+    return { template: JSON.parse(text) as Template, text };
+  });
+
+/** A packaged CloudFormation template and the JSON text it was read from (what cfn-lint reads). */
+export interface PackagedTemplateFile {
+  template: Template;
+  text: string;
+}
+
+export interface PackageServiceOptions {
   name: string;
   dir: string;
   stage: string;
   params: Record<string, string>;
   log: (line: string) => void;
-}): Promise<void> => {
+}
+
+const packageUnlessCurrent = async (options: PackageServiceOptions) => {
   const { dir, stage, params } = options;
   // provider.region is `--region`, else AWS_REGION, else us-east-1: the local stage is always
   // packaged in the local stack's region, whatever the shell exports for a deployed stage.
   const region = stage === 'local' ? LOCAL_REGION : (process.env.AWS_REGION ?? 'us-east-1');
   const out = path.join(dir, '.serverless');
-  const template = path.join(out, 'cloudformation-template-update-stack.json');
+  const template = packagedTemplateFile(dir);
   const marker = path.join(out, 'local-package.json');
   const key = JSON.stringify({ stage, region, params });
   const prebuilt = prebuiltDir(dir, stage);

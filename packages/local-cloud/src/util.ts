@@ -43,23 +43,44 @@ const canListen = (port: number): Promise<boolean> =>
   });
 
 /**
+ * The share of the ports below the ephemeral range that this process draws from:
+ * ESPRESSO_PORT_SHARE `i/n` (`pnpm test` gives each of its lanes its own, so two stacks started
+ * at once in two lanes never pick the same port), else all of them.
+ */
+export const portShare = (
+  low: number,
+  share = process.env.ESPRESSO_PORT_SHARE,
+): { from: number; to: number } => {
+  const from = 10_000;
+  if (!share) return { from, to: low };
+  const match = /^(\d+)\/(\d+)$/.exec(share);
+  const [i, n] = [Number(match?.[1]), Number(match?.[2])];
+  if (!match || n < 1 || i < 1 || i > n) {
+    throw new Error(`ESPRESSO_PORT_SHARE must be i/n with 1 ≤ i ≤ n, not "${share}"`);
+  }
+  const width = Math.floor((low - from) / n);
+  return { from: from + (i - 1) * width, to: from + i * width };
+};
+
+/**
  * A TCP port that was free on 127.0.0.1 a moment ago, for a server started a little later.
  * It is drawn below the kernel's ephemeral range — an ephemeral port freed here could be taken
  * meanwhile by an outgoing connection or another `listen(0)` (seen: a serverless offline's HTTP
- * and Lambda ports collided in a busy test run) — and never handed out twice by this process.
+ * and Lambda ports collided in a busy test run) — from this process's share of them
+ * (`portShare`), and never handed out twice by this process.
  */
 export const freePort = async (): Promise<number> => {
   const [low] = ephemeralRange();
-  const from = 10_000;
+  const { from, to } = portShare(low);
   for (let attempt = 0; attempt < 200; attempt++) {
-    const port = from + Math.floor(Math.random() * (low - from));
+    const port = from + Math.floor(Math.random() * (to - from));
     if (handedOut.has(port)) continue;
     if (await canListen(port)) {
       handedOut.add(port);
       return port;
     }
   }
-  throw new Error(`no free port between ${from} and ${low - 1}`);
+  throw new Error(`no free port between ${from} and ${to - 1}`);
 };
 
 const children = new Set<import('node:child_process').ChildProcess>();

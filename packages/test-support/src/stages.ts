@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   AWS_PORTS,
   afterParamSources,
@@ -80,11 +78,13 @@ export const packageLocalStage = (
   const issuerUrl = `http://127.0.0.1:${AWS_PORTS.identity}/local-pool`;
   return packageInComposeOrder(async (service, params) => {
     if (params.issuerUrl !== undefined) params.issuerUrl = issuerUrl;
-    await packageService({ name: service.name, dir: service.dir, stage: 'local', params, log });
-    const text = await readFile(
-      path.join(service.dir, '.serverless', 'cloudformation-template-update-stack.json'),
-      'utf8',
-    );
-    return { template: JSON.parse(text) as Template, text, overrides: { IssuerUrl: issuerUrl } };
+    const { template, text } = await packageService({
+      name: service.name,
+      dir: service.dir,
+      stage: 'local',
+      params,
+      log,
+    });
+    return { template, text, overrides: { IssuerUrl: issuerUrl } };
   });
 };

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type Template, zipEntries } from '@espresso/local-cloud';
+import { type Template, whilePackaging, zipEntries } from '@espresso/local-cloud';
 
 const run = promisify(execFile);
 
@@ -32,6 +33,32 @@ const frameworkEnv = (env: Record<string, string> = {}) => ({
 });
 
 /**
+ * Runs `fn` with the service's `.serverless/` moved aside and puts it back after: the framework
+ * deletes that folder even when packaging into another (`--package`), which made the next stack
+ * of the service package it again (≈ 5 s a service) — and, with two test lanes, could replace the
+ * bundles under a running stack of the other lane. Call it holding the packaging lock.
+ */
+const keepingOwnPackage = async <T>(serviceDir: string, fn: () => Promise<T>): Promise<T> => {
+  const own = path.join(serviceDir, '.serverless');
+  const aside = path.join(serviceDir, '.serverless-kept');
+  // One left by a run that died here is older than what `own` holds, if `own` exists.
+  if (existsSync(aside)) {
+    if (existsSync(own)) await rm(aside, { recursive: true, force: true });
+    else await rename(aside, own);
+  }
+  const kept = existsSync(own);
+  if (kept) await rename(own, aside);
+  try {
+    return await fn();
+  } finally {
+    if (kept) {
+      await rm(own, { recursive: true, force: true });
+      await rename(aside, own);
+    }
+  }
+};
+
+/**
  * Runs the real `serverless package` for a service into a temp folder (never touching the
  * service's own `.serverless`) and returns the CloudFormation it would deploy.
  */
@@ -44,17 +71,22 @@ export const packageForTest = async (
   // A temp folder of its own, to see what packaging leaves behind in one.
   const temp = await mkdtemp(path.join(os.tmpdir(), 'espresso-package-tmp-'));
   try {
-    await run(
-      path.join(serviceDir, 'node_modules', '.bin', 'serverless'),
-      [
-        'package',
-        '--stage',
-        stage,
-        '--package',
-        out,
-        ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
-      ],
-      { cwd: serviceDir, env: frameworkEnv({ TMPDIR: temp }), maxBuffer: 1 << 24 },
+    // The service's own .esbuild/ is rebuilt: one packaging of a folder at a time.
+    await whilePackaging(serviceDir, () =>
+      keepingOwnPackage(serviceDir, () =>
+        run(
+          path.join(serviceDir, 'node_modules', '.bin', 'serverless'),
+          [
+            'package',
+            '--stage',
+            stage,
+            '--package',
+            out,
+            ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
+          ],
+          { cwd: serviceDir, env: frameworkEnv({ TMPDIR: temp }), maxBuffer: 1 << 24 },
+        ),
+      ),
     );
     const leftInTemp = await readdir(temp);
     const templateText = await readFile(

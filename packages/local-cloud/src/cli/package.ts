@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOCAL_ACCOUNT_ID, readPackagedTemplate } from '../cloudformation';
+import { LOCAL_ACCOUNT_ID } from '../cloudformation';
 import {
   afterParamSources,
   localOutputs,
@@ -63,8 +63,13 @@ try {
     }
     for (const [key, value] of Object.entries(params))
       say(`${service.name} --param ${key}=${value}`);
-    await packageService({ name: service.name, dir: service.dir, stage, params, log: say });
-    const template = await readPackagedTemplate(service.dir);
+    const { template } = await packageService({
+      name: service.name,
+      dir: service.dir,
+      stage,
+      params,
+      log: say,
+    });
     outputs[service.name] = localOutputs(
       template,
       buildResolveContext([template], region, LOCAL_ACCOUNT_ID),

@@ -1,9 +1,4 @@
-import {
-  LOCAL_ACCOUNT_ID,
-  type ResolveContext,
-  readPackagedTemplate,
-  type Template,
-} from '../cloudformation';
+import { LOCAL_ACCOUNT_ID, type ResolveContext, type Template } from '../cloudformation';
 import {
   afterParamSources,
   type ComposeService,
@@ -59,14 +54,13 @@ export const packageServices = async (plan: StackPlan): Promise<PackagedService[
   const outputs: Record<string, Record<string, string>> = {};
   return afterParamSources(plan.services, async (service) => {
     const params = resolveComposeParams(service, outputs);
-    await packageService({
+    const { template } = await packageService({
       name: service.name,
       dir: service.dir,
       stage: plan.stage,
       params: packagingParams(params),
       log: plan.log,
     });
-    const template = await readPackagedTemplate(service.dir);
     const ctx = localContext(template, plan.servicePorts[service.name], localUrl(plan.ports.sqs));
     outputs[service.name] = localOutputs(template, ctx, { IssuerUrl: issuerUrl });
     return { service, name: service.name, template, ctx, params };
