@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 /**
- * `pnpm test`: lint, one typecheck, then every package's and service's tests in two lanes
- * (ESPRESSO_TEST_LANES, default 2; 1 runs one job at a time). A job is a package's `test` script,
- * or one file of packages/system-tests (its files are the longest: the 1,000-order load test
- * first). Each free lane takes the next job; a job's output is printed whole when it ends, so
- * two lanes never interleave their lines. Each lane draws its stacks' ports from its own share
- * (ESPRESSO_PORT_SHARE), and packaging a service folder is locked across processes
- * (whilePackaging), so two stacks at once never meet. At the end it prints each step's time and
- * the ten slowest test files (from the mocha reporter named in .mocharc.json, through
- * ESPRESSO_TEST_TIMINGS) with the CPU the machine spent while each ran — with two lanes, the
- * other lane's included. Exits with the first failing step's or job's status.
+ * `pnpm test`: lint, one typecheck and every package's and service's tests, as jobs in two lanes
+ * (ESPRESSO_TEST_LANES, default 2; 1 runs one job at a time). A job is lint, the typecheck, a
+ * package's `test` script, or one file of packages/system-tests (its files are the longest: the
+ * 1,000-order load test starts first, lint and the typecheck beside it). Each free lane takes the
+ * next job; a job's output is printed whole when it ends, so two lanes never interleave their
+ * lines. Each lane draws its stacks' ports from its own share (ESPRESSO_PORT_SHARE), and
+ * packaging a service folder is locked across processes (whilePackaging), so two stacks at once
+ * never meet. At the end it prints the lint and typecheck times and the ten slowest test files
+ * (from the mocha reporter named in .mocharc.json, through ESPRESSO_TEST_TIMINGS) with the CPU
+ * the machine spent while each ran — with two lanes, the other lane's included. Exits with the
+ * first failing job's status.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -37,13 +38,6 @@ const FIRST_FILE = 'load.test.ts';
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const testEnv = { ...process.env, ESPRESSO_TEST_TIMINGS: timingsFile, ESPRESSO_TEST_ROOT: root };
 
-/** Runs a command with the terminal's stdio (lint, typecheck). */
-const runInherited = (args) =>
-  new Promise((resolve) => {
-    const child = spawn('pnpm', args, { cwd: root, stdio: 'inherit', env: testEnv });
-    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-  });
-
 /** Runs a job with its output kept, and prints the output whole when it ends. */
 const runJob = (job, lane) =>
   new Promise((resolve) => {
@@ -60,10 +54,13 @@ const runJob = (job, lane) =>
     });
     child.stdout.on('data', (chunk) => chunks.push(chunk));
     child.stderr.on('data', (chunk) => chunks.push(chunk));
+    child.once('error', (error) => chunks.push(Buffer.from(`${error.message}\n`)));
     child.once('close', (code, signal) => {
       const status = code ?? (signal ? 1 : 0);
       const verdict = status === 0 ? 'passed' : `FAILED (exit ${status})`;
-      const took = seconds(performance.now() - t0);
+      const ms = performance.now() - t0;
+      const took = seconds(ms);
+      job.ms = ms;
       process.stdout.write(`\n[test] ── ${job.name}: ${verdict} in ${took} (lane ${lane}) ──\n`);
       process.stdout.write(Buffer.concat(chunks));
       resolve(status);
@@ -86,7 +83,7 @@ const workspacePackages = () =>
     );
   });
 
-/** The jobs: the load test first, each package's tests, then system-tests' other files. */
+/** The jobs: the load test first, lint and the typecheck, each package's tests, then system-tests' other files. */
 const planJobs = async () => {
   const jobs = [];
   const split = [];
@@ -108,7 +105,10 @@ const planJobs = async () => {
       jobs.push({ name, cwd: dir, args: ['run', 'test'] });
     }
   }
-  return [...split.filter((j) => j.first), ...jobs, ...split.filter((j) => !j.first)];
+  const checks = ['lint', 'typecheck'].map((name) => ({ name, cwd: root, args: ['run', name] }));
+  // One lane: the checks first, as a developer expects; more: the longest job starts at once.
+  if (lanes === 1) return [...checks, ...jobs, ...split];
+  return [...split.filter((j) => j.first), ...checks, ...jobs, ...split.filter((j) => !j.first)];
 };
 
 /** Runs the jobs on `lanes` lanes, each lane taking the next job when it is free. */
@@ -126,25 +126,13 @@ const runJobs = async (jobs) => {
 };
 
 const busyAtStart = machineBusyMs();
-const times = [];
-let status = 0;
 const started = performance.now();
-for (const [name, args] of [
-  ['lint', ['run', 'lint']],
-  ['typecheck', ['run', 'typecheck']],
-]) {
-  const t0 = performance.now();
-  status = await runInherited(args);
-  times.push(`${name} ${seconds(performance.now() - t0)}`);
-  if (status !== 0) break;
-}
-if (status === 0) {
-  const t0 = performance.now();
-  const jobs = await planJobs();
-  console.log(`\n[test] ${jobs.length} jobs on ${lanes} lane${lanes === 1 ? '' : 's'}`);
-  status = await runJobs(jobs);
-  times.push(`tests ${seconds(performance.now() - t0)} (${lanes} lanes)`);
-}
+const jobs = await planJobs();
+console.log(`[test] ${jobs.length} jobs on ${lanes} lane${lanes === 1 ? '' : 's'}`);
+const status = await runJobs(jobs);
+const times = jobs
+  .filter((job) => job.cwd === root)
+  .map((job) => `${job.name} ${job.ms === undefined ? '—' : seconds(job.ms)}`);
 
 const lines = existsSync(timingsFile) ? await readFile(timingsFile, 'utf8') : '';
 const files = lines
@@ -168,6 +156,6 @@ const cpu =
     ? ''
     : ` (the machine's CPU busy ${seconds(busyAtEnd - busyAtStart)})`;
 console.log(
-  `[test] ${verdict} in ${seconds(performance.now() - started)}${cpu}: ${times.join(', ')}`,
+  `[test] ${verdict} in ${seconds(performance.now() - started)}${cpu} on ${lanes} lane${lanes === 1 ? '' : 's'}: ${times.join(', ')}`,
 );
 process.exit(status);
