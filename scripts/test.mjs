@@ -3,9 +3,9 @@
  * `pnpm test`: lint, one typecheck and every package's and service's tests, as jobs in two lanes
  * (ESPRESSO_TEST_LANES, default 2; 1 runs one job at a time). A job is lint, the typecheck, a
  * package's `test` script, or one file of packages/system-tests (its files are the longest: the
- * 1,000-order load test starts first, lint and the typecheck beside it). Each free lane takes the
- * next job; a job's output is printed whole when it ends, so two lanes never interleave their
- * lines. Each lane draws its stacks' ports from its own share (ESPRESSO_PORT_SHARE), and
+ * 1,000-order load test starts first, then the longest of the rest — EXPECTED_SECONDS). Each
+ * free lane takes the next job; a job's output is printed whole when it ends, so two lanes never
+ * interleave their lines. Each lane draws its stacks' ports from its own share (ESPRESSO_PORT_SHARE), and
  * packaging a service folder is locked across processes (whilePackaging), so two stacks at once
  * never meet. At the end it prints the lint and typecheck times and the ten slowest test files
  * (from the mocha reporter named in .mocharc.json, through ESPRESSO_TEST_TIMINGS) with the CPU
@@ -31,9 +31,33 @@ if (!Number.isInteger(lanes) || lanes < 1) {
   console.error(`[test] ESPRESSO_TEST_LANES must be a whole number ≥ 1, not "${lanes}"`);
   process.exit(2);
 }
-/** The package whose test files run as jobs of their own, and the one of them to start first. */
+/** The package whose test files run as jobs of their own. */
 const SPLIT_PACKAGE = path.join('packages', 'system-tests');
-const FIRST_FILE = 'load.test.ts';
+/**
+ * Roughly how long each job takes on two lanes (seconds, a clean-clone run on 2 cores,
+ * 2026-12-06), only to order the queue: longest first, so no long job is left for the end while
+ * the other lane idles. The restart test, mostly waiting out a customer timeout, goes second, so
+ * its wait overlaps the load test. A job not named here counts as 30.
+ */
+const EXPECTED_SECONDS = {
+  '@espresso/system-tests load.test.ts': 1000,
+  '@espresso/system-tests restart.test.ts': 900,
+  lint: 800,
+  typecheck: 800,
+  '@espresso/local-cloud': 122,
+  '@espresso/orders': 117,
+  '@espresso/system-tests faults.test.ts': 53,
+  '@espresso/metrics': 48,
+  '@espresso/system-tests fuzz.test.ts': 47,
+  '@espresso/simulator': 44,
+  '@espresso/system-tests cloudformation-lint.test.ts': 29,
+  '@espresso/system-tests deploy-readiness.test.ts': 29,
+  '@espresso/web': 27,
+  '@espresso/publisher': 19,
+  '@espresso/config': 15,
+  '@espresso/bench': 13,
+  '@espresso/test-support': 9,
+};
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const testEnv = { ...process.env, ESPRESSO_TEST_TIMINGS: timingsFile, ESPRESSO_TEST_ROOT: root };
@@ -83,10 +107,13 @@ const workspacePackages = () =>
     );
   });
 
-/** The jobs: the load test first, lint and the typecheck, each package's tests, then system-tests' other files. */
+/**
+ * The jobs: lint, the typecheck, each package's tests and each of system-tests' files; on one
+ * lane in that order, on more the longest first (EXPECTED_SECONDS; lint and the typecheck right
+ * after the load and restart tests, so they still fail early).
+ */
 const planJobs = async () => {
-  const jobs = [];
-  const split = [];
+  const jobs = ['lint', 'typecheck'].map((name) => ({ name, cwd: root, args: ['run', name] }));
   for (const { name, path: dir } of await workspacePackages()) {
     if (dir === root) continue;
     const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
@@ -94,21 +121,15 @@ const planJobs = async () => {
     if (path.relative(root, dir) === SPLIT_PACKAGE) {
       const files = (await readdir(path.join(dir, 'test'))).filter((f) => f.endsWith('.test.ts'));
       for (const file of files.sort()) {
-        split.push({
-          name: `${name} ${file}`,
-          cwd: dir,
-          args: ['exec', 'mocha', path.join('test', file)],
-          first: file === FIRST_FILE,
-        });
+        jobs.push({ name: `${name} ${file}`, cwd: dir, args: ['exec', 'mocha', `test/${file}`] });
       }
     } else {
       jobs.push({ name, cwd: dir, args: ['run', 'test'] });
     }
   }
-  const checks = ['lint', 'typecheck'].map((name) => ({ name, cwd: root, args: ['run', name] }));
-  // One lane: the checks first, as a developer expects; more: the longest job starts at once.
-  if (lanes === 1) return [...checks, ...jobs, ...split];
-  return [...split.filter((j) => j.first), ...checks, ...jobs, ...split.filter((j) => !j.first)];
+  if (lanes === 1) return jobs;
+  const expected = (job) => EXPECTED_SECONDS[job.name] ?? 30;
+  return jobs.sort((a, b) => expected(b) - expected(a));
 };
 
 /** Runs the jobs on `lanes` lanes, each lane taking the next job when it is free. */
