@@ -57,6 +57,11 @@ const EXPECTED_SECONDS = {
   '@espresso/config': 15,
   '@espresso/bench': 13,
   '@espresso/test-support': 9,
+  '@espresso/deploy-rehearsal': 3,
+  '@espresso/retry': 2,
+  '@espresso/runtime': 2,
+  '@espresso/schemas': 2,
+  '@espresso/serverless-plugins': 2,
 };
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
