@@ -67,6 +67,26 @@ const EXPECTED_SECONDS = {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const testEnv = { ...process.env, ESPRESSO_TEST_TIMINGS: timingsFile, ESPRESSO_TEST_ROOT: root };
 
+/** The jobs' processes now running; a signal to this process is passed on to them. */
+const running = new Set();
+let stopping;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    // A second one, or one with nothing running: stop now.
+    if (stopping || running.size === 0) process.exit(signal === 'SIGINT' ? 130 : 143);
+    stopping = signal;
+    console.error(`\n[test] ${signal}: stopping the running jobs, starting no more`);
+    // Each job runs in a process group of its own: its stacks' servers get the signal too.
+    for (const child of running) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
 /** Runs a job with its output kept, and prints the output whole when it ends. */
 const runJob = (job, lane) =>
   new Promise((resolve) => {
@@ -75,16 +95,19 @@ const runJob = (job, lane) =>
     const child = spawn('pnpm', job.args, {
       cwd: job.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
       env: {
         ...testEnv,
         ESPRESSO_PORT_SHARE: `${lane}/${lanes}`,
         ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}),
       },
     });
+    running.add(child);
     child.stdout.on('data', (chunk) => chunks.push(chunk));
     child.stderr.on('data', (chunk) => chunks.push(chunk));
     child.once('error', (error) => chunks.push(Buffer.from(`${error.message}\n`)));
     child.once('close', (code, signal) => {
+      running.delete(child);
       const status = code ?? (signal ? 1 : 0);
       const verdict = status === 0 ? 'passed' : `FAILED (exit ${status})`;
       const ms = performance.now() - t0;
@@ -142,7 +165,7 @@ const runJobs = async (jobs) => {
   const queue = [...jobs];
   let status = 0;
   const lane = async (n) => {
-    for (let job = queue.shift(); job; job = queue.shift()) {
+    for (let job = queue.shift(); job && !stopping; job = queue.shift()) {
       const code = await runJob(job, n);
       if (code !== 0 && status === 0) status = code;
     }
