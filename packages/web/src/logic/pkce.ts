@@ -12,7 +12,7 @@ export const DEFAULT_SCOPES = ['openid', 'email', 'profile'];
 /** base64url without padding (RFC 4648 §5), as PKCE and JWTs use it. */
 export const base64Url = (bytes: Uint8Array): string => base64url.encode(bytes);
 
-type Random = (bytes: Uint8Array) => Uint8Array;
+type Random = (bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer>;
 const cryptoRandom: Random = (bytes) => crypto.getRandomValues(bytes);
 
 /** A code verifier: 32 random bytes → 43 characters of `[A-Za-z0-9_-]` (RFC 7636 §4.1). */
