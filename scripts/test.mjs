@@ -65,7 +65,18 @@ const EXPECTED_SECONDS = {
 };
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-const testEnv = { ...process.env, ESPRESSO_TEST_TIMINGS: timingsFile, ESPRESSO_TEST_ROOT: root };
+/**
+ * Templates a test packages into a temp folder are kept here for this run (packageForTest of
+ * @espresso/test-support): a stage packaged by one job with the same params is not packaged again
+ * by another (the cfn-lint and deploy-readiness tests share stage qa7's four).
+ */
+const packageCache = path.join(timingsDir, 'packaged');
+const testEnv = {
+  ...process.env,
+  ESPRESSO_TEST_TIMINGS: timingsFile,
+  ESPRESSO_TEST_ROOT: root,
+  ESPRESSO_PACKAGE_CACHE: packageCache,
+};
 
 /** The jobs' processes now running; a signal to this process is passed on to them. */
 const running = new Set();

@@ -11,13 +11,14 @@ import { expect } from 'chai';
 
 /**
  * AWS's CloudFormation linter (cfn-lint, Python; `.ci/run` installs it, README prerequisites)
- * and a dependency-cycle check over what the stages `local` and `dev` package — the stack
- * `pnpm start` and the tests run, and the stage a developer deploys first. A fresh stage's
- * templates get the same checks in deploy-readiness.test.ts (stage qa7), from its packaging.
+ * and a dependency-cycle check over what the stages `local` and `qa7` package — the stack
+ * `pnpm start` and the tests run, and a stage a developer deploys (any but `prod` packages the
+ * same resources under its own names). deploy-readiness.test.ts checks stage qa7's templates
+ * further; within a `pnpm test` run both read one packaging (packageForTest's cache).
  * Only the rules `.cfnlintrc.yaml` ignores (each with why) may be reported; a failure names the
  * template, line, rule and resource. With cfn-lint missing the tests fail saying how to install.
  */
-for (const stage of ['local', 'dev'] as const) {
+for (const stage of ['local', 'qa7'] as const) {
   describe(`CloudFormation of stage ${stage}: cfn-lint and dependency cycles`, function () {
     this.timeout(600_000);
     let packaged: PackagedTemplate[];
@@ -25,7 +26,7 @@ for (const stage of ['local', 'dev'] as const) {
     before(async function () {
       this.timeout(600_000);
       // `local` reuses the local stack's packaging (cached in each service's .serverless);
-      // `dev` is packaged into temp folders, as `pnpm package --stage dev` would build it.
+      // `qa7` is packaged into temp folders, as `pnpm package --stage qa7` would build it.
       packaged = stage === 'local' ? await packageLocalStage() : await packageStage(stage);
     });
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -59,33 +60,44 @@ const keepingOwnPackage = async <T>(serviceDir: string, fn: () => Promise<T>): P
 };
 
 /**
- * Runs the real `serverless package` for a service into a temp folder (never touching the
- * service's own `.serverless`) and returns the CloudFormation it would deploy.
+ * Where this `pnpm test` run keeps what packageForTest packaged (ESPRESSO_PACKAGE_CACHE, a temp
+ * folder scripts/test.mjs makes and removes), one JSON file per service, stage and params: another
+ * job packaging the same gets it instead of packaging again. Unset (mocha run directly), every
+ * call packages. Kept for one run only, so a change to a plugin or serverless.yml between runs is
+ * always packaged.
  */
-export const packageForTest = async (
+const cachedPackageFile = (serviceDir: string, stage: string, params: Record<string, string>) => {
+  const folder = process.env.ESPRESSO_PACKAGE_CACHE;
+  if (!folder) return undefined;
+  const key = createHash('sha256')
+    .update(JSON.stringify({ serviceDir: path.resolve(serviceDir), stage, params }))
+    .digest('hex')
+    .slice(0, 32);
+  return path.join(folder, `${path.basename(serviceDir)}-${stage}-${key}.json`);
+};
+
+/** Runs `serverless package` into a temp folder and reads what it wrote. */
+const packageIntoTemp = async (
   serviceDir: string,
   stage: string,
-  params: Record<string, string> = {},
-): Promise<PackagedService> => {
+  params: Record<string, string>,
+): Promise<Omit<PackagedService, 'template'>> => {
   const out = await mkdtemp(path.join(os.tmpdir(), 'espresso-package-'));
   // A temp folder of its own, to see what packaging leaves behind in one.
   const temp = await mkdtemp(path.join(os.tmpdir(), 'espresso-package-tmp-'));
   try {
-    // The service's own .esbuild/ is rebuilt: one packaging of a folder at a time.
-    await whilePackaging(serviceDir, () =>
-      keepingOwnPackage(serviceDir, () =>
-        run(
-          path.join(serviceDir, 'node_modules', '.bin', 'serverless'),
-          [
-            'package',
-            '--stage',
-            stage,
-            '--package',
-            out,
-            ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
-          ],
-          { cwd: serviceDir, env: frameworkEnv({ TMPDIR: temp }), maxBuffer: 1 << 24 },
-        ),
+    await keepingOwnPackage(serviceDir, () =>
+      run(
+        path.join(serviceDir, 'node_modules', '.bin', 'serverless'),
+        [
+          'package',
+          '--stage',
+          stage,
+          '--package',
+          out,
+          ...Object.entries(params).flatMap(([k, v]) => ['--param', `${k}=${v}`]),
+        ],
+        { cwd: serviceDir, env: frameworkEnv({ TMPDIR: temp }), maxBuffer: 1 << 24 },
       ),
     );
     const leftInTemp = await readdir(temp);
@@ -93,15 +105,44 @@ export const packageForTest = async (
       path.join(out, 'cloudformation-template-update-stack.json'),
       'utf8',
     );
-    const template = JSON.parse(templateText) as Template;
     const artifacts = (await readdir(out)).filter((f) => f.endsWith('.zip'));
     const contents: PackagedService['contents'] = {};
     for (const zip of artifacts) contents[zip] = await zipEntries(path.join(out, zip));
-    return { template, templateText, artifacts, contents, leftInTemp };
+    return { templateText, artifacts, contents, leftInTemp };
   } finally {
     await rm(out, { recursive: true, force: true });
     await rm(temp, { recursive: true, force: true });
   }
+};
+
+/**
+ * Runs the real `serverless package` for a service into a temp folder (never touching the
+ * service's own `.serverless`) and returns the CloudFormation it would deploy. Within one
+ * `pnpm test` run, a service, stage and params packaged before are read from that packaging
+ * (cachedPackageFile).
+ */
+export const packageForTest = async (
+  serviceDir: string,
+  stage: string,
+  params: Record<string, string> = {},
+): Promise<PackagedService> => {
+  const cached = cachedPackageFile(serviceDir, stage, params);
+  // The service's own .esbuild/ is rebuilt: one packaging of a folder at a time. The cache is
+  // read under the same lock, so a second job asking for the same waits for the first's file.
+  const packaged = await whilePackaging(serviceDir, async () => {
+    if (cached && existsSync(cached)) {
+      return JSON.parse(await readFile(cached, 'utf8')) as Omit<PackagedService, 'template'>;
+    }
+    const fresh = await packageIntoTemp(serviceDir, stage, params);
+    if (cached) {
+      // Written whole, then renamed: a job stopped mid-write leaves no half a file.
+      await mkdir(path.dirname(cached), { recursive: true });
+      await writeFile(`${cached}.${process.pid}`, JSON.stringify(fresh));
+      await rename(`${cached}.${process.pid}`, cached);
+    }
+    return fresh;
+  });
+  return { ...packaged, template: JSON.parse(packaged.templateText) as Template };
 };
 
 /**
