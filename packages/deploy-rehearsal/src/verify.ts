@@ -68,13 +68,18 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 const sortedBy = <T>(items: T[], key: (item: T) => string) =>
   [...items].sort((x, y) => key(x).localeCompare(key(y)));
 
+/** One resource of a stack as created, and the template's resource it was created from. */
+interface Created {
+  clients: Clients;
+  service: string;
+  resource: TemplateResource;
+  physicalId: string;
+  /** Environment variables every function must have with these values. */
+  expectEnvironment: Record<string, string>;
+}
+
 /** A table as created matches its template: key schema, indexes, stream. */
-const checkTable = async (
-  clients: Clients,
-  service: string,
-  resource: TemplateResource,
-  physicalId: string,
-) => {
+const checkTable = async ({ clients, service, resource, physicalId }: Created) => {
   const { Table } = await clients.dynamodb.send(
     new DescribeTableCommand({ TableName: physicalId }),
   );
@@ -96,13 +101,13 @@ const checkTable = async (
 };
 
 /** A function as created: runtime, handler, and an environment of resolved strings. */
-const checkFunction = async (
-  clients: Clients,
-  service: string,
-  resource: TemplateResource,
-  physicalId: string,
-  expectEnvironment: Record<string, string>,
-) => {
+const checkFunction = async ({
+  clients,
+  service,
+  resource,
+  physicalId,
+  expectEnvironment,
+}: Created) => {
   const { Configuration } = await clients.lambda.send(
     new GetFunctionCommand({ FunctionName: physicalId }),
   );
@@ -124,12 +129,7 @@ const checkFunction = async (
 };
 
 /** A state machine as created: its type, and every Lambda its definition calls exists. */
-const checkStateMachine = async (
-  clients: Clients,
-  service: string,
-  resource: TemplateResource,
-  physicalId: string,
-) => {
+const checkStateMachine = async ({ clients, service, resource, physicalId }: Created) => {
   const machine = await clients.sfn.send(
     new DescribeStateMachineCommand({ stateMachineArn: physicalId }),
   );
@@ -149,6 +149,13 @@ const checkStateMachine = async (
       );
   }
   return `role, definition parsed, ${lambdaArns.length} Lambda target(s) exist`;
+};
+
+/** What is read back of each type of resource, and checked against its template. */
+const CHECKS: Record<string, (created: Created) => Promise<string>> = {
+  'AWS::DynamoDB::Table': checkTable,
+  'AWS::Lambda::Function': checkFunction,
+  'AWS::StepFunctions::StateMachine': checkStateMachine,
 };
 
 const listResources = async (clients: Clients, stackName: string) => {
@@ -202,18 +209,15 @@ export const verifyService = async (
     // moto gives some types (event buses, Lambda permissions) no physical id.
     const physicalId = summary?.PhysicalResourceId ?? '';
     if (!physicalId) continue;
-    if (resource.Type === 'AWS::DynamoDB::Table') {
-      finding.checked = await checkTable(clients, service.name, resource, physicalId);
-    } else if (resource.Type === 'AWS::Lambda::Function') {
-      finding.checked = await checkFunction(
+    const check = CHECKS[resource.Type];
+    if (check) {
+      finding.checked = await check({
         clients,
-        service.name,
+        service: service.name,
         resource,
         physicalId,
         expectEnvironment,
-      );
-    } else if (resource.Type === 'AWS::StepFunctions::StateMachine') {
-      finding.checked = await checkStateMachine(clients, service.name, resource, physicalId);
+      });
     }
   }
   return findings;

@@ -55,12 +55,8 @@ const count = z.number().int().nonnegative();
 export const DurationTotalSchema = z.strictObject({ seconds: z.number().nonnegative(), count });
 export type DurationTotal = z.infer<typeof DurationTotalSchema>;
 
-export const ByOutcomeSchema = z.strictObject({
-  COMPLETED: count,
-  CANCELLED: count,
-  TIMED_OUT: count,
-  REJECTED: count,
-});
+/** Orders by how they ended: every outcome present, no other key. */
+export const ByOutcomeSchema = z.record(OrderOutcomeSchema, count);
 export type ByOutcome = z.infer<typeof ByOutcomeSchema>;
 
 /** Drinks completed, most first. */

@@ -135,11 +135,12 @@ export const PutShopOpenBodySchema = z.strictObject({
 });
 export type PutShopOpenBody = z.infer<typeof PutShopOpenBodySchema>;
 
-export const ShopSummarySchema = z.strictObject({
-  shopId: ShopIdSchema,
-  name: z.string(),
-  open: z.boolean(),
-  updatedAt: IsoDateTimeSchema,
+/** A shop in the admin's list: the public view's name, state and last change. */
+export const ShopSummarySchema = PublicShopConfigSchema.pick({
+  shopId: true,
+  name: true,
+  open: true,
+  updatedAt: true,
 });
 export type ShopSummary = z.infer<typeof ShopSummarySchema>;
 

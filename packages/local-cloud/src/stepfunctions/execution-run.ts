@@ -8,7 +8,7 @@ import { endExecution, outcomeOfError } from './execution-end';
 import { json, recordEvent } from './history';
 import { mirrorInterpreterEvents } from './interpreter-events';
 import type { LocalStateMachine } from './model';
-import { runTaskAttempt } from './task-attempt';
+import { taskAttemptRunner } from './task-attempt';
 import { settledWithin } from './timers';
 
 /** Starts executions and runs them on the interpreter to their end. */
@@ -48,7 +48,7 @@ const taskHandlers = (ctx: EngineContext, exec: RunningExecution): TaskHandlers 
   Object.fromEntries(
     exec.machine.tasks.map((task) => [
       task.spec.stateName,
-      (wrapped: unknown) => runTaskAttempt(ctx, exec, task, wrapped) as never,
+      taskAttemptRunner(ctx, exec, task) as never,
     ]),
   );
 

@@ -148,38 +148,36 @@ const attemptFailure = (
   return { error: new TaskFailure('States.TaskFailed', message), timedOut };
 };
 
-export const runTaskAttempt = async (
-  ctx: EngineContext,
-  exec: RunningExecution,
-  task: BoundTask,
-  wrapped: unknown,
-): Promise<unknown> => {
-  // The interpreter calls this synchronously after queueing StateEntered (or StateRetried);
-  // its event stream is consumed asynchronously. Yielding once lets that catch up, so the
-  // history has the task's events after the state's.
-  await nextMacrotask();
-  if (exec.finished) throw stopped();
-  const attempt = prepareAttempt(ctx, exec, task, wrapped);
-  recordTaskStarted(ctx, exec, attempt);
-  const deadline = startTaskDeadline(attempt.deadlineSeconds, attempt.heartbeatSeconds);
-  exec.cleanups.add(deadline.clear);
-  attempt.token?.onHeartbeat(deadline.beat);
-  const work = callService(exec, attempt, deadline.expired, (response) =>
-    recordTaskSubmitted(ctx, exec, attempt, response),
-  );
-  work.catch(() => undefined);
-  try {
-    const result = await Promise.race([work, deadline.expired]);
+/** The interpreter's handler of one Task state of a running execution: runs an attempt a call. */
+export const taskAttemptRunner =
+  (ctx: EngineContext, exec: RunningExecution, task: BoundTask) =>
+  async (wrapped: unknown): Promise<unknown> => {
+    // The interpreter calls this synchronously after queueing StateEntered (or StateRetried);
+    // its event stream is consumed asynchronously. Yielding once lets that catch up, so the
+    // history has the task's events after the state's.
+    await nextMacrotask();
     if (exec.finished) throw stopped();
-    recordTaskSucceeded(ctx, exec, attempt, result);
-    return result;
-  } catch (raw) {
-    const failure = attemptFailure(ctx, exec, task.spec, raw);
-    if (!exec.finished) recordTaskFailed(ctx, exec, attempt, failure);
-    throw failure.error;
-  } finally {
-    deadline.clear();
-    exec.cleanups.delete(deadline.clear);
-    if (attempt.token) ctx.deps.tokens.close(attempt.token.value);
-  }
-};
+    const attempt = prepareAttempt(ctx, exec, task, wrapped);
+    recordTaskStarted(ctx, exec, attempt);
+    const deadline = startTaskDeadline(attempt.deadlineSeconds, attempt.heartbeatSeconds);
+    exec.cleanups.add(deadline.clear);
+    attempt.token?.onHeartbeat(deadline.beat);
+    const work = callService(exec, attempt, deadline.expired, (response) =>
+      recordTaskSubmitted(ctx, exec, attempt, response),
+    );
+    work.catch(() => undefined);
+    try {
+      const result = await Promise.race([work, deadline.expired]);
+      if (exec.finished) throw stopped();
+      recordTaskSucceeded(ctx, exec, attempt, result);
+      return result;
+    } catch (raw) {
+      const failure = attemptFailure(ctx, exec, task.spec, raw);
+      if (!exec.finished) recordTaskFailed(ctx, exec, attempt, failure);
+      throw failure.error;
+    } finally {
+      deadline.clear();
+      exec.cleanups.delete(deadline.clear);
+      if (attempt.token) ctx.deps.tokens.close(attempt.token.value);
+    }
+  };

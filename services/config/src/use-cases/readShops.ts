@@ -8,9 +8,12 @@ import {
 import { listableShops } from '../domain/access';
 import type { Ports } from './ports';
 
+/** What reading shops needs: the shops table only. */
+type ShopReads = Pick<Ports, 'shops'>;
+
 /** Anyone (signed in or not) reads what a customer needs of a shop. */
 export const getPublicShopConfig = async (
-  ports: Pick<Ports, 'shops'>,
+  ports: ShopReads,
   shopId: string,
 ): Promise<PublicShopConfig> => {
   const config = await ports.shops.get(shopId);
@@ -20,7 +23,7 @@ export const getPublicShopConfig = async (
 
 /** An admin lists the shops they manage (all of them with the `*` shop claim). */
 export const listShops = async (
-  ports: Pick<Ports, 'shops'>,
+  ports: ShopReads,
   identity: Identity,
 ): Promise<ShopSummary[]> => {
   const scope = listableShops(identity);

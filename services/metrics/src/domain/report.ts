@@ -27,41 +27,42 @@ const emptyBucket = (): MetricsBucket => ({
 const isOutcome = (name: string): name is OrderOutcome =>
   (ORDER_OUTCOMES as readonly string[]).includes(name);
 
-/** Milliseconds kept exact while adding; converted once at the end. */
-interface Accumulator {
-  bucket: MetricsBucket;
-  waitMs: number;
-  makeMs: number;
+/** A duration's milliseconds, kept exact while adding (shown in s at the end), and how many. */
+interface Duration {
+  ms: number;
+  count: number;
 }
 
-const accumulator = (): Accumulator => ({ bucket: emptyBucket(), waitMs: 0, makeMs: 0 });
+interface Accumulator {
+  bucket: MetricsBucket;
+  wait: Duration;
+  make: Duration;
+}
+
+const accumulator = (): Accumulator => ({
+  bucket: emptyBucket(),
+  wait: { ms: 0, count: 0 },
+  make: { ms: 0, count: 0 },
+});
+
+/** The counters that add to a duration: which one, and which of its two figures. */
+const DURATION_COUNTERS: Record<string, readonly ['wait' | 'make', keyof Duration]> = {
+  [COUNTER_KINDS.waitMs]: ['wait', 'ms'],
+  [COUNTER_KINDS.waitCount]: ['wait', 'count'],
+  [COUNTER_KINDS.makeMs]: ['make', 'ms'],
+  [COUNTER_KINDS.makeCount]: ['make', 'count'],
+};
 
 const addCounter = (acc: Accumulator, kind: string, name: string, amount: number) => {
-  const b = acc.bucket;
-  switch (kind) {
-    case COUNTER_KINDS.outcome:
-      if (isOutcome(name)) {
-        b.byOutcome[name] += amount;
-        b.orders += amount;
-      }
-      break;
-    case COUNTER_KINDS.drink:
-      b.drinks[name] = (b.drinks[name] ?? 0) + amount;
-      break;
-    case COUNTER_KINDS.waitMs:
-      acc.waitMs += amount;
-      break;
-    case COUNTER_KINDS.waitCount:
-      b.wait.count += amount;
-      break;
-    case COUNTER_KINDS.makeMs:
-      acc.makeMs += amount;
-      break;
-    case COUNTER_KINDS.makeCount:
-      b.make.count += amount;
-      break;
-    default:
-      break;
+  const duration = DURATION_COUNTERS[kind];
+  if (duration) {
+    const [which, figure] = duration;
+    acc[which][figure] += amount;
+  } else if (kind === COUNTER_KINDS.outcome && isOutcome(name)) {
+    acc.bucket.byOutcome[name] += amount;
+    acc.bucket.orders += amount;
+  } else if (kind === COUNTER_KINDS.drink) {
+    acc.bucket.drinks[name] = (acc.bucket.drinks[name] ?? 0) + amount;
   }
 };
 
@@ -69,8 +70,8 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
 
 const finish = (acc: Accumulator): MetricsBucket => ({
   ...acc.bucket,
-  wait: { seconds: seconds(acc.waitMs), count: acc.bucket.wait.count },
-  make: { seconds: seconds(acc.makeMs), count: acc.bucket.make.count },
+  wait: { seconds: seconds(acc.wait.ms), count: acc.wait.count },
+  make: { seconds: seconds(acc.make.ms), count: acc.make.count },
 });
 
 const datesOf = (from: IsoDate, to: IsoDate): string[] => {
@@ -152,8 +153,8 @@ export const buildReport = (
         make: { seconds: seconds(makeMs), count: completed },
       })),
     averages: {
-      waitSeconds: average(total.waitMs, totals.wait.count),
-      makeSeconds: average(total.makeMs, totals.make.count),
+      waitSeconds: average(total.wait.ms, total.wait.count),
+      makeSeconds: average(total.make.ms, total.make.count),
     },
   };
 };

@@ -127,11 +127,6 @@ type EndRequest = Parameters<OrdersTable['end']>[0];
 
 /** Reads and conditional writes an ending tries before it gives up on a changing order. */
 const END_ATTEMPTS = 5;
-/** Transactions an admission tries when concurrent ones on the shop's counter cancel it. */
-const ADMIT_ATTEMPTS = 5;
-/** Transactions a placement tries when concurrent ones on the code's bucket cancel it. */
-const PLACE_ATTEMPTS = 5;
-
 /** The table an adapter function works on. */
 interface Table {
   client: DynamoDBDocumentClient;
@@ -161,6 +156,17 @@ class TryAgain extends Error {
     super('tried again');
   }
 }
+
+/**
+ * How a placement (concurrent ones on the code's bucket) or an admission (on the shop's counter)
+ * is tried again when another transaction cancelled it: 5 transactions at most, a short random
+ * pause between them.
+ */
+const WHEN_CONTENDED = {
+  attempts: 5,
+  pauseMs: backoffMs,
+  retryOn: (error: unknown) => error instanceof TryAgain,
+};
 
 /** Sends a conditional write; `false` when its condition failed. */
 const sendConditional = async (client: DynamoDBDocumentClient, command: UpdateCommand) => {
@@ -325,14 +331,11 @@ const placeOnce = async (table: Table, request: PlaceRequest) => {
  * 409 only when the clash outlasts every attempt.
  */
 const placeOrder = (table: Table, request: PlaceRequest) =>
-  retry(
-    async () => {
-      const failure = await placeOnce(table, request);
-      if (failure === 'CONTENDED') throw new TryAgain(failure);
-      return failure;
-    },
-    { attempts: PLACE_ATTEMPTS, pauseMs: backoffMs, retryOn: (error) => error instanceof TryAgain },
-  ).catch((error: unknown) => {
+  retry(async () => {
+    const failure = await placeOnce(table, request);
+    if (failure === 'CONTENDED') throw new TryAgain(failure);
+    return failure;
+  }, WHEN_CONTENDED).catch((error: unknown) => {
     if (error instanceof TryAgain) return 'CONTENDED' as const;
     throw error;
   });
@@ -421,14 +424,11 @@ const admitOnce = async (
 
 /** A transaction cancelled by a concurrent one is tried again; the last error after every attempt. */
 const admitOrder = (table: Table, request: AdmitRequest): Promise<Admission> =>
-  retry(
-    async () => {
-      const admission = await admitOnce(table, request);
-      if (typeof admission === 'string') return admission;
-      throw new TryAgain(admission.again);
-    },
-    { attempts: ADMIT_ATTEMPTS, pauseMs: backoffMs, retryOn: (error) => error instanceof TryAgain },
-  ).catch((error: unknown) => {
+  retry(async () => {
+    const admission = await admitOnce(table, request);
+    if (typeof admission === 'string') return admission;
+    throw new TryAgain(admission.again);
+  }, WHEN_CONTENDED).catch((error: unknown) => {
     throw error instanceof TryAgain ? error.failure : error;
   });
 
