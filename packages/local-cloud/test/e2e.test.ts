@@ -63,6 +63,9 @@ describe('local cloud end to end: config API → bus → rule targets', function
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
+  /** The nap function's timeout (fixtures/probe/serverless.yml). */
+  const NAP_TIMEOUT_MS = 3000;
+
   /** `n` quick calls of the nap function, each answered 200 without waiting for a timeout. */
   const expectAnswers = async (probe: string, n: number) => {
     for (let i = 0; i < n; i++) {
@@ -70,14 +73,16 @@ describe('local cloud end to end: config API → bus → rule targets', function
       const res = await fetch(`${probe}/nap?ms=0`);
       expect(res.status).to.equal(200);
       expect(await res.json()).to.include({ napped: 0, atOnce: 1 });
-      expect(Date.now() - started, 'answered without waiting for a timeout').to.be.below(1000);
+      expect(Date.now() - started, 'answered without waiting for a timeout').to.be.below(
+        NAP_TIMEOUT_MS,
+      );
     }
   };
 
   it('answers a call that ran past the function timeout 503 Service Unavailable, as an HTTP API does, and the next calls again (serverless offline patched)', async () => {
     const probe = stack.endpoints.services?.probe;
     if (!probe) throw new Error('the probe has no HTTP API');
-    const timedOut = await fetch(`${probe}/nap?ms=2500`);
+    const timedOut = await fetch(`${probe}/nap?ms=${NAP_TIMEOUT_MS + 1500}`);
     const text = await timedOut.text();
     // Unpatched, serverless offline 13 answered 200 with a LambdaTimeoutError body: a client
     // was told "success" for a call that never finished.
@@ -136,13 +141,15 @@ describe('local cloud end to end: config API → bus → rule targets', function
   it(`runs at most ${MAX_INSTANCES} instances of a function; a call finding them all busy waits for one, its timeout counted from its start`, async () => {
     const probe = stack.endpoints.services?.probe;
     if (!probe) throw new Error('the probe has no HTTP API');
-    // Three rounds' worth of 450 ms naps at once. The nap's timeout is 1 s: the last round ends
-    // ≥ 1.35 s after it was asked, so a wait counted against the timeout would answer 503.
+    // Three rounds' worth of naps at once, each 40 % of the nap's timeout: the last round ends
+    // ≥ 120 % of the timeout after it was asked, so a wait counted against the timeout would
+    // answer 503.
+    const napMs = 0.4 * NAP_TIMEOUT_MS;
     const calls = 2 * MAX_INSTANCES + 1;
     const started = performance.now();
     const answers = await Promise.all(
       Array.from({ length: calls }, async () => {
-        const res = await fetch(`${probe}/nap?ms=450`);
+        const res = await fetch(`${probe}/nap?ms=${napMs}`);
         const body = await res.text();
         expect(res.status, body).to.equal(200);
         return JSON.parse(body) as { instance: string; atOnce: number };
@@ -151,7 +158,7 @@ describe('local cloud end to end: config API → bus → rule targets', function
     const elapsed = performance.now() - started;
     expect(answers.map((a) => a.atOnce)).to.deep.equal(answers.map(() => 1));
     expect(new Set(answers.map((a) => a.instance)).size).to.equal(MAX_INSTANCES);
-    expect(elapsed).to.be.at.least(3 * 450);
+    expect(elapsed).to.be.at.least(3 * napMs);
   });
 
   it('builds the probe rules from the packaged template', () => {
