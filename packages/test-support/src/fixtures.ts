@@ -35,16 +35,3 @@ export const testShopConfig = (
   },
   timeouts: { customerSeconds: 300, baristaSeconds: 900, ...overrides.timeouts },
 });
-
-/**
- * The config service's outputs for the stage `tpl`, as compose passes them to the services
- * that depend on it: what their template tests package with.
- */
-export const CONFIG_OUTPUT_PARAMS = {
-  eventBusName: 'espresso-config-tpl-bus',
-  eventBusArn: 'arn:aws:events:us-east-1:123456789012:event-bus/espresso-config-tpl-bus',
-  shopsTableName: 'espresso-config-tpl-shops',
-  shopsTableArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/espresso-config-tpl-shops',
-  issuerUrl: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_test',
-  jwtAudience: 'client',
-} as const;

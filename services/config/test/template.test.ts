@@ -7,22 +7,24 @@ import {
   functionRoles,
   outputsWithoutOneValue,
   ownPermissions,
-  packageForTest,
+  packageStageService,
   printForTest,
   tablePolicies,
 } from '@espresso/test-support';
 import { expect } from 'chai';
 
 const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** A stage with no settings of its own, packaged as deploy-readiness and cfn-lint package it. */
+const STAGE = 'qa7';
 
 /** What `serverless package` builds for the config service: what a deploy would create. */
 describe('config service template (serverless package)', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let template: Template;
   let artifacts: string[];
 
   before(async () => {
-    ({ template, artifacts } = await packageForTest(serviceDir, 'tpl'));
+    ({ template, artifacts } = await packageStageService('config', STAGE));
   });
 
   const resources = (type: string) =>
@@ -59,15 +61,15 @@ describe('config service template (serverless package)', function () {
     const bus = JSON.stringify({ 'Fn::GetAtt': ['EventBus', 'Arn'] });
     const stream = JSON.stringify({ 'Fn::GetAtt': ['ShopsTable', 'StreamArn'] });
     const expected: Record<string, Record<string, string[]>> = {
-      'espresso-config-tpl-getShopConfig': { 'dynamodb:GetItem': [table] },
-      'espresso-config-tpl-putShopConfig': {
+      'espresso-config-qa7-getShopConfig': { 'dynamodb:GetItem': [table] },
+      'espresso-config-qa7-putShopConfig': {
         'dynamodb:GetItem': [table],
         'dynamodb:PutItem': [table],
       },
-      'espresso-config-tpl-putShopOpen': { 'dynamodb:UpdateItem': [table] },
+      'espresso-config-qa7-putShopOpen': { 'dynamodb:UpdateItem': [table] },
       // Only the outbox puts events: the stream's reads (added by the plugin for the stream
       // event), the bus, and its failures queue.
-      'espresso-config-tpl-announceConfigChanges': {
+      'espresso-config-qa7-announceConfigChanges': {
         'dynamodb:DescribeStream': [stream],
         'dynamodb:GetRecords': [stream],
         'dynamodb:GetShardIterator': [stream],
@@ -75,7 +77,7 @@ describe('config service template (serverless package)', function () {
         'events:PutEvents': [bus],
         'sqs:SendMessage': [JSON.stringify({ 'Fn::GetAtt': ['AnnounceFailuresQueue', 'Arn'] })],
       },
-      'espresso-config-tpl-listShops': { 'dynamodb:Scan': [table] },
+      'espresso-config-qa7-listShops': { 'dynamodb:Scan': [table] },
     };
     const actual = Object.fromEntries(
       functionRoles(template).map((r) => [r.functionName, ownPermissions(r.statements)]),
@@ -101,7 +103,7 @@ describe('config service template (serverless package)', function () {
     for (const [, fn] of resources('AWS::Lambda::Function')) {
       expect(fn.Properties).to.include({ Runtime: 'nodejs22.x' });
       expect(fn.Properties?.Architectures).to.deep.equal(['arm64']);
-      expect(String(fn.Properties?.FunctionName)).to.match(/^espresso-config-tpl-/);
+      expect(String(fn.Properties?.FunctionName)).to.match(/^espresso-config-qa7-/);
     }
     for (const [, group] of resources('AWS::Logs::LogGroup')) {
       expect(group.Properties?.RetentionInDays).to.be.a('number');
@@ -130,11 +132,11 @@ describe('config service template (serverless package)', function () {
 
   it('owns the bus, the shops table, the user pool and its three groups', () => {
     expect(resources('AWS::Events::EventBus').map(([, r]) => r.Properties?.Name)).to.deep.equal([
-      'espresso-config-tpl-bus',
+      'espresso-config-qa7-bus',
     ]);
     const [table] = resources('AWS::DynamoDB::Table');
     expect(table?.[1].Properties).to.deep.include({
-      TableName: 'espresso-config-tpl-shops',
+      TableName: 'espresso-config-qa7-shops',
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: [{ AttributeName: 'shopId', KeyType: 'HASH' }],
     });
@@ -235,7 +237,7 @@ describe('config service template (serverless package)', function () {
     const domain = only('AWS::Cognito::UserPoolDomain').properties;
     expect(domain.UserPoolId).to.deep.equal({ Ref: 'UserPool' });
     expect(domain.Domain, 'unique per stage and account').to.deep.equal({
-      'Fn::Sub': 'espresso-tpl-${AWS::AccountId}',
+      'Fn::Sub': 'espresso-qa7-${AWS::AccountId}',
     });
     expect(template.Outputs?.HostedUiUrl?.Value).to.deep.equal({
       'Fn::Sub': 'https://${UserPoolDomain}.auth.${AWS::Region}.amazoncognito.com',

@@ -8,25 +8,22 @@ import {
   SERVICE_CONTRACTS,
 } from '@espresso/schemas/contracts';
 import {
-  CONFIG_OUTPUT_PARAMS,
   functionRoles,
   outputsWithoutOneValue,
   ownPermissions,
   packageForTest,
+  packageStage,
+  packageStageService,
   printForTest,
   tablePolicies,
 } from '@espresso/test-support';
 import { expect } from 'chai';
 
 const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const params = {
-  ...CONFIG_OUTPUT_PARAMS,
-  orderProcessorArn:
-    'arn:aws:states:us-east-1:123456789012:stateMachine:espresso-orders-tpl-order-processor',
-  orderManagerArn:
-    'arn:aws:states:us-east-1:123456789012:stateMachine:espresso-orders-tpl-order-manager',
-  ordersHttpApiId: 'ordersapi1',
-};
+/** A stage with no settings of its own, packaged as deploy-readiness and cfn-lint package it. */
+const STAGE = 'qa7';
+/** The params compose gives it: from the config and orders services' outputs (placeholder account). */
+let params: Record<string, string>;
 
 const getAtt = (logicalId: string, attribute: string) => ({
   'Fn::GetAtt': [logicalId, attribute],
@@ -45,7 +42,7 @@ describe('metrics service template (serverless package)', function () {
   const consumerTimeout = () => Number(props('ConsumeEndingsLambdaFunction').Timeout);
 
   before(async () => {
-    ({ template } = await packageForTest(serviceDir, 'tpl', params));
+    ({ template, params } = await packageStageService('metrics', STAGE));
   });
 
   it('matches its contract: rules on events some service emits, the declared consumes and routes', () => {
@@ -61,7 +58,7 @@ describe('metrics service template (serverless package)', function () {
     expect(
       Object.fromEntries(
         roles.map((r) => [
-          r.functionName.replace('espresso-metrics-tpl-', ''),
+          r.functionName.replace('espresso-metrics-qa7-', ''),
           ownPermissions(r.statements),
         ]),
       ),
@@ -134,8 +131,8 @@ describe('metrics service template (serverless package)', function () {
       maxReceiveCount: 3,
     });
     expect(Number(queue.VisibilityTimeout)).to.be.at.least(6 * consumerTimeout());
-    expect(queue.QueueName).to.equal('espresso-metrics-tpl-endings');
-    expect(dlq.QueueName).to.equal('espresso-metrics-tpl-endings-dlq');
+    expect(queue.QueueName).to.equal('espresso-metrics-qa7-endings');
+    expect(dlq.QueueName).to.equal('espresso-metrics-qa7-endings-dlq');
   });
 
   it('keeps visibility at 6x the consumer on the local stage too', async () => {
@@ -159,7 +156,7 @@ describe('metrics service template (serverless package)', function () {
 
   it('keys the metrics table by shop and day, encrypted, on demand', () => {
     const table = props('MetricsTable');
-    expect(table.TableName).to.equal('espresso-metrics-tpl-metrics');
+    expect(table.TableName).to.equal('espresso-metrics-qa7-metrics');
     expect(table.KeySchema).to.deep.equal([
       { AttributeName: 'shopId', KeyType: 'HASH' },
       { AttributeName: 'day', KeyType: 'RANGE' },
@@ -189,7 +186,7 @@ describe('metrics service template (serverless package)', function () {
     });
 
     it('is valid JSON with a title, a region and metrics in every widget', () => {
-      expect(props('Dashboard').DashboardName).to.equal('espresso-tpl');
+      expect(props('Dashboard').DashboardName).to.equal('espresso-qa7');
       expect(widgets.length).to.be.at.least(10);
       for (const w of widgets) {
         expect(w.type).to.equal('metric');
@@ -236,7 +233,7 @@ describe('metrics service template (serverless package)', function () {
       ]) {
         expect(text).to.include(name);
       }
-      expect(text).to.include('ServerlessEspresso/tpl');
+      expect(text).to.include('ServerlessEspresso/qa7');
       expect(text).to.include('ApproximateAgeOfOldestMessage');
       expect(text).to.include('ExecutionsFailed');
       expect(text).to.include('ExecutionsTimedOut');
@@ -244,7 +241,7 @@ describe('metrics service template (serverless package)', function () {
   });
 
   describe('one metrics namespace per stage (services/serverless.common.yml)', () => {
-    const NAMESPACE = 'ServerlessEspresso/tpl';
+    const NAMESPACE = 'ServerlessEspresso/qa7';
 
     it('gives every function the stage namespace Powertools Metrics emits to', () => {
       const functions = ofType('AWS::Lambda::Function');
@@ -287,10 +284,18 @@ describe('metrics service template (serverless package)', function () {
     });
 
     it('puts every service of a stage in that stage’s namespace, with no function of its own', async function () {
-      this.timeout(120_000);
+      this.timeout(300_000);
       const services = path.resolve(serviceDir, '..');
-      for (const service of ['config', 'orders', 'publisher', 'metrics']) {
-        const printed = await printForTest(path.join(services, service), 'pr-7', params);
+      // Each service with the params compose gives it (packaged as the other tests of the stage).
+      const stage = await packageStage(STAGE);
+      expect(stage.map((p) => p.service).sort()).to.deep.equal([
+        'config',
+        'metrics',
+        'orders',
+        'publisher',
+      ]);
+      for (const { service, params: own } of stage) {
+        const printed = await printForTest(path.join(services, service), 'pr-7', own);
         expect(printed.provider.environment.POWERTOOLS_METRICS_NAMESPACE, service).to.equal(
           'ServerlessEspresso/pr-7',
         );
@@ -303,7 +308,7 @@ describe('metrics service template (serverless package)', function () {
 
   it('deploys to the shell’s AWS_REGION when no --region is given (README "Deploying")', async function () {
     this.timeout(60_000);
-    const printed = await printForTest(serviceDir, 'tpl', params, { AWS_REGION: 'eu-west-1' });
+    const printed = await printForTest(serviceDir, 'qa7', params, { AWS_REGION: 'eu-west-1' });
     expect(printed.provider.region).to.equal('eu-west-1');
     // What is derived from the region follows it: the dashboard's widgets.
     const body = JSON.stringify(printed.resources.Resources.Dashboard?.Properties?.DashboardBody);
@@ -341,7 +346,7 @@ describe('metrics service template (serverless package)', function () {
     expect(json).to.include(params.orderProcessorArn);
     expect(json).to.include(params.ordersHttpApiId);
     for (const alarm of Object.values(alarms)) {
-      expect(String(alarm.AlarmName)).to.include('tpl');
+      expect(String(alarm.AlarmName)).to.include('qa7');
       expect(alarm.AlarmActions).to.deep.equal([{ Ref: 'AlarmTopic' }]);
     }
   });
@@ -396,7 +401,7 @@ describe('metrics service template (serverless package)', function () {
       ],
     });
     expect(props('AlarmTopicKeyAlias')).to.deep.equal({
-      AliasName: 'alias/espresso-metrics-tpl-alarms',
+      AliasName: 'alias/espresso-metrics-qa7-alarms',
       TargetKeyId: { Ref: 'AlarmTopicKey' },
     });
   });
@@ -425,7 +430,7 @@ describe('metrics service template (serverless package)', function () {
       'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }],
     });
     // With the param, the address is the parameter's value.
-    const withEmail = await printForTest(serviceDir, 'tpl', {
+    const withEmail = await printForTest(serviceDir, 'qa7', {
       ...params,
       alarmEmail: 'ops@example.com',
     });

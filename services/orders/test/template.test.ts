@@ -5,13 +5,12 @@ import type { Template } from '@espresso/local-cloud';
 import { isDetailType } from '@espresso/schemas';
 import { checkServiceTemplate, SERVICE_CONTRACTS } from '@espresso/schemas/contracts';
 import {
-  CONFIG_OUTPUT_PARAMS,
   dependencyCycles,
   formatCycle,
   functionRoles,
   outputsWithoutOneValue,
   ownPermissions,
-  packageForTest,
+  packageStageService,
   printForTest,
   tablePolicies,
 } from '@espresso/test-support';
@@ -19,14 +18,17 @@ import aslValidator from 'asl-validator';
 import { expect } from 'chai';
 
 const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const params = CONFIG_OUTPUT_PARAMS;
+/** A stage with no settings of its own, packaged as deploy-readiness and cfn-lint package it. */
+const STAGE = 'qa7';
+/** The params compose gives it: from the config service's outputs (placeholder account). */
+let params: Record<string, string>;
 
 describe('orders service template (serverless package)', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let template: Template;
 
   before(async () => {
-    ({ template } = await packageForTest(serviceDir, 'tpl', params));
+    ({ template, params } = await packageStageService('orders', STAGE));
   });
   const resources = (type: string) =>
     Object.entries(template.Resources).filter(([, r]) => r.Type === type);
@@ -59,8 +61,8 @@ describe('orders service template (serverless package)', function () {
       JSON.stringify({
         'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${name}`,
       });
-    const manager = machineArn('espresso-orders-tpl-order-manager');
-    const processor = machineArn('espresso-orders-tpl-order-processor');
+    const manager = machineArn('espresso-orders-qa7-order-manager');
+    const processor = machineArn('espresso-orders-qa7-order-processor');
     const executions = JSON.stringify({
       'Fn::Join': [
         ':',
@@ -69,7 +71,7 @@ describe('orders service template (serverless package)', function () {
           { Ref: 'AWS::Region' },
           { Ref: 'AWS::AccountId' },
           'execution',
-          'espresso-orders-tpl-order-processor',
+          'espresso-orders-qa7-order-processor',
           '*',
         ],
       ],
@@ -82,7 +84,7 @@ describe('orders service template (serverless package)', function () {
     expect(
       Object.fromEntries(
         functionRoles(template).map((r) => [
-          r.functionName.replace('espresso-orders-tpl-', ''),
+          r.functionName.replace('espresso-orders-qa7-', ''),
           ownPermissions(r.statements),
         ]),
       ),
@@ -248,9 +250,9 @@ describe('orders service template (serverless package)', function () {
       ) ?? [];
     const statements = JSON.stringify(role?.Properties?.Policies);
     expect(statements)
-      .to.contain('table/espresso-orders-tpl-orders')
+      .to.contain('table/espresso-orders-qa7-orders')
       .and.to.contain('states:SendTaskSuccess');
-    expect(statements).to.contain('stateMachine:espresso-orders-tpl-order-processor');
+    expect(statements).to.contain('stateMachine:espresso-orders-qa7-order-processor');
     expect(statements).not.to.contain('"Resource":"*"');
   });
   it('forms no dependency cycle: its roles name the workflows by ARN, not Ref (cfn-lint E3004)', () => {
@@ -261,7 +263,7 @@ describe('orders service template (serverless package)', function () {
         | { Variables?: Record<string, unknown> }
         | undefined;
       expect(JSON.stringify(environment?.Variables?.ORDER_MANAGER_ARN), id).to.include(
-        ':stateMachine:espresso-orders-tpl-order-manager',
+        ':stateMachine:espresso-orders-qa7-order-manager',
       );
     }
   });

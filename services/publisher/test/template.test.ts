@@ -5,24 +5,26 @@ import { readCompose, type Template } from '@espresso/local-cloud';
 import { isDetailType } from '@espresso/schemas';
 import { checkServiceTemplate, SERVICE_CONTRACTS } from '@espresso/schemas/contracts';
 import {
-  CONFIG_OUTPUT_PARAMS,
   functionRoles,
   ownPermissions,
-  packageForTest,
+  packageStageService,
   printForTest,
   tablePolicies,
 } from '@espresso/test-support';
 import { expect } from 'chai';
 
 const serviceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const params = CONFIG_OUTPUT_PARAMS;
+/** A stage with no settings of its own, packaged as deploy-readiness and cfn-lint package it. */
+const STAGE = 'qa7';
+/** The params compose gives it: from the config service's outputs (placeholder account). */
+let params: Record<string, string>;
 
 describe('publisher service template (serverless package)', function () {
-  this.timeout(120_000);
+  this.timeout(300_000);
   let template: Template;
 
   before(async () => {
-    ({ template } = await packageForTest(serviceDir, 'tpl', params));
+    ({ template, params } = await packageStageService('publisher', STAGE));
   });
   const resources = (type: string) =>
     Object.entries(template.Resources).filter(([, r]) => r.Type === type);
@@ -55,14 +57,14 @@ describe('publisher service template (serverless package)', function () {
           { Ref: 'AWS::AccountId' },
           ':',
           { Ref: 'WebsocketsApi' },
-          '/tpl/POST/@connections/*',
+          '/qa7/POST/@connections/*',
         ],
       ],
     });
     expect(
       Object.fromEntries(
         functionRoles(template).map((r) => [
-          r.functionName.replace('espresso-publisher-tpl-', ''),
+          r.functionName.replace('espresso-publisher-qa7-', ''),
           ownPermissions(r.statements),
         ]),
       ),
@@ -118,7 +120,7 @@ describe('publisher service template (serverless package)', function () {
       Service: 'events.amazonaws.com',
     });
     expect(JSON.stringify(policy.PolicyDocument.Statement[0]?.Condition)).to.contain(
-      ':rule/espresso-config-tpl-bus/espresso-publisher-tpl-fan-out',
+      ':rule/espresso-config-qa7-bus/espresso-publisher-qa7-fan-out',
     );
   });
 
@@ -143,7 +145,7 @@ describe('publisher service template (serverless package)', function () {
 
   it('outputs the wss:// URL clients connect to', () => {
     expect(template.Outputs?.WebSocketUrl?.Value).to.deep.equal({
-      'Fn::Join': ['', [{ 'Fn::GetAtt': ['WebsocketsApi', 'ApiEndpoint'] }, '/', 'tpl']],
+      'Fn::Join': ['', [{ 'Fn::GetAtt': ['WebsocketsApi', 'ApiEndpoint'] }, '/', 'qa7']],
     });
   });
 

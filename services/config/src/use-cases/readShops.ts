@@ -22,10 +22,7 @@ export const getPublicShopConfig = async (
 };
 
 /** An admin lists the shops they manage (all of them with the `*` shop claim). */
-export const listShops = async (
-  ports: ShopReads,
-  identity: Identity,
-): Promise<ShopSummary[]> => {
+export const listShops = async (ports: ShopReads, identity: Identity): Promise<ShopSummary[]> => {
   const scope = listableShops(identity);
   if (scope === 'none') throw forbidden('requires the admin role');
   const shops = await ports.shops.list();
