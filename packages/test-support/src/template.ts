@@ -59,22 +59,26 @@ const keepingOwnPackage = async <T>(serviceDir: string, fn: () => Promise<T>): P
   }
 };
 
+/** What identifies a packaging: the service folder, the stage and the params. */
+const packagingKey = (serviceDir: string, stage: string, params: Record<string, string>) =>
+  `${path.basename(serviceDir)}-${stage}-${createHash('sha256')
+    .update(JSON.stringify({ serviceDir: path.resolve(serviceDir), stage, params }))
+    .digest('hex')
+    .slice(0, 32)}`;
+
 /**
  * Where this `pnpm test` run keeps what packageForTest packaged (ESPRESSO_PACKAGE_CACHE, a temp
  * folder scripts/test.mjs makes and removes), one JSON file per service, stage and params: another
- * job packaging the same gets it instead of packaging again. Unset (mocha run directly), every
- * call packages. Kept for one run only, so a change to a plugin or serverless.yml between runs is
- * always packaged.
+ * job packaging the same gets it instead of packaging again. Kept for one run only, so a change
+ * to a plugin or serverless.yml between runs is always packaged.
  */
-const cachedPackageFile = (serviceDir: string, stage: string, params: Record<string, string>) => {
+const cachedPackageFile = (key: string) => {
   const folder = process.env.ESPRESSO_PACKAGE_CACHE;
-  if (!folder) return undefined;
-  const key = createHash('sha256')
-    .update(JSON.stringify({ serviceDir: path.resolve(serviceDir), stage, params }))
-    .digest('hex')
-    .slice(0, 32);
-  return path.join(folder, `${path.basename(serviceDir)}-${stage}-${key}.json`);
+  return folder ? path.join(folder, `${key}.json`) : undefined;
 };
+
+/** This process's packagings (a mocha run of one package's tests), by packagingKey. */
+const packagedHere = new Map<string, Promise<Omit<PackagedService, 'template'>>>();
 
 /** Runs `serverless package` into a temp folder and reads what it wrote. */
 const packageIntoTemp = async (
@@ -117,19 +121,37 @@ const packageIntoTemp = async (
 
 /**
  * Runs the real `serverless package` for a service into a temp folder (never touching the
- * service's own `.serverless`) and returns the CloudFormation it would deploy. Within one
- * `pnpm test` run, a service, stage and params packaged before are read from that packaging
- * (cachedPackageFile).
+ * service's own `.serverless`) and returns the CloudFormation it would deploy. A service, stage
+ * and params are packaged once per process, and once per `pnpm test` run (cachedPackageFile).
  */
 export const packageForTest = async (
   serviceDir: string,
   stage: string,
   params: Record<string, string> = {},
 ): Promise<PackagedService> => {
-  const cached = cachedPackageFile(serviceDir, stage, params);
+  const key = packagingKey(serviceDir, stage, params);
+  let packaging = packagedHere.get(key);
+  if (!packaging) {
+    packaging = packageOnce(serviceDir, stage, params, cachedPackageFile(key));
+    packagedHere.set(key, packaging);
+    // A failed packaging is not kept: the next caller tries again.
+    packaging.catch(() => packagedHere.delete(key));
+  }
+  const packaged = await packaging;
+  // Each caller gets its own template object to read (and change, if it must).
+  return { ...packaged, template: JSON.parse(packaged.templateText) as Template };
+};
+
+/** Packages, or reads the run's packaging from `cached` when another job wrote it. */
+const packageOnce = (
+  serviceDir: string,
+  stage: string,
+  params: Record<string, string>,
+  cached: string | undefined,
+) =>
   // The service's own .esbuild/ is rebuilt: one packaging of a folder at a time. The cache is
   // read under the same lock, so a second job asking for the same waits for the first's file.
-  const packaged = await whilePackaging(serviceDir, async () => {
+  whilePackaging(serviceDir, async () => {
     if (cached && existsSync(cached)) {
       return JSON.parse(await readFile(cached, 'utf8')) as Omit<PackagedService, 'template'>;
     }
@@ -142,8 +164,6 @@ export const packageForTest = async (
     }
     return fresh;
   });
-  return { ...packaged, template: JSON.parse(packaged.templateText) as Template };
-};
 
 /**
  * The service's configuration as the framework resolves it for `stage` (`serverless print`):
