@@ -121,25 +121,19 @@ export type OrderClaimedDetail = z.infer<typeof OrderClaimedDetailSchema>;
 /** The barista who held the order let it go; it is QUEUED again. */
 export const OrderUnclaimedDetailSchema = z.strictObject({
   ...orderBase,
+  orderNumber: OrderNumberSchema.optional(),
   /** The barista who held it (and released it, or an admin released it for them). */
   baristaId: UserIdSchema,
-  orderNumber: OrderNumberSchema.optional(),
 });
 export type OrderUnclaimedDetail = z.infer<typeof OrderUnclaimedDetailSchema>;
 
 /**
- * The barista completed the order (`at` = completion time). Carries what metrics count:
- * the drink, the barista, waiting time (`claimedAt - submittedAt`) and making time
- * (`at - claimedAt`).
+ * The barista completed the order (`at` = completion time). Carries what metrics count: what
+ * was placed and what the claim said (the drink, the barista), waiting time
+ * (`claimedAt - submittedAt`) and making time (`at - claimedAt`).
  */
-export const OrderCompletedDetailSchema = z.strictObject({
-  ...orderBase,
-  baristaId: UserIdSchema,
-  drinkId: DrinkIdSchema,
-  modifiers: ModifierChoiceSchema,
-  orderNumber: OrderNumberSchema.optional(),
-  createdAt: IsoDateTimeSchema,
-  submittedAt: IsoDateTimeSchema,
+export const OrderCompletedDetailSchema = OrderPlacedDetailSchema.extend({
+  ...OrderClaimedDetailSchema.shape,
   claimedAt: IsoDateTimeSchema,
 });
 export type OrderCompletedDetail = z.infer<typeof OrderCompletedDetailSchema>;

@@ -8,6 +8,8 @@ const valid = {
   auth: { kind: 'dev', issuer: 'http://127.0.0.1:4101/local-pool' },
 };
 
+const issuer = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_x';
+
 describe('WebConfigSchema', () => {
   [
     { name: 'accepts a local config with the dev login and no WebSocket', input: valid },
@@ -19,6 +21,7 @@ describe('WebConfigSchema', () => {
         auth: {
           kind: 'cognito',
           domain: 'https://x.auth.eu-west-1.amazoncognito.com',
+          issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_x',
           clientId: 'abc',
         },
       },
@@ -30,6 +33,7 @@ describe('WebConfigSchema', () => {
         auth: {
           kind: 'cognito',
           domain: 'https://x.auth.eu-west-1.amazoncognito.com',
+          issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_x',
           clientId: 'abc',
           redirectUri: 'https://app.example.com/',
           logoutUri: 'https://app.example.com/',
@@ -58,7 +62,13 @@ describe('WebConfigSchema', () => {
       name: 'rejects a redirect URI that is not http(s)',
       input: {
         ...valid,
-        auth: { kind: 'cognito', domain: 'https://x', clientId: 'abc', redirectUri: 'app://cb' },
+        auth: {
+          kind: 'cognito',
+          domain: 'https://x',
+          issuer,
+          clientId: 'abc',
+          redirectUri: 'app://cb',
+        },
       },
       field: 'auth.redirectUri',
     },
@@ -66,9 +76,20 @@ describe('WebConfigSchema', () => {
       name: 'rejects a scope with a space in it',
       input: {
         ...valid,
-        auth: { kind: 'cognito', domain: 'https://x', clientId: 'abc', scopes: ['openid email'] },
+        auth: {
+          kind: 'cognito',
+          domain: 'https://x',
+          issuer,
+          clientId: 'abc',
+          scopes: ['openid email'],
+        },
       },
       field: 'auth.scopes.0',
+    },
+    {
+      name: 'rejects the hosted UI without its user pool’s issuer',
+      input: { ...valid, auth: { kind: 'cognito', domain: 'https://x', clientId: 'abc' } },
+      field: 'auth.issuer',
     },
     {
       name: 'rejects an unknown sign-in kind',

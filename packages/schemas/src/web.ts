@@ -13,6 +13,8 @@ export const WebAuthConfigSchema = z.discriminatedUnion('kind', [
     kind: z.literal('cognito'),
     /** The hosted UI's domain, e.g. `https://espresso-dev.auth.eu-west-1.amazoncognito.com`. */
     domain: httpUrl,
+    /** The user pool's issuer, `https://cognito-idp.<region>.amazonaws.com/<pool id>`: ID tokens' `iss`. */
+    issuer: httpUrl,
     /** The app client (public, no secret; authorization code grant with PKCE). */
     clientId: z.string().min(1),
     /** Where the hosted UI sends the browser back: a callback URL of the app client (default: the app's origin + `/`). */

@@ -63,7 +63,12 @@ const EXPECTED_CONFIG = {
     metrics: 'https://met123.execute-api.eu-west-1.amazonaws.com',
   },
   websocketUrl: 'wss://ws123.execute-api.eu-west-1.amazonaws.com/dev',
-  auth: { kind: 'cognito', domain: HOSTED_UI, clientId: '4abc5defghij6klmno7pqrstu' },
+  auth: {
+    kind: 'cognito',
+    domain: HOSTED_UI,
+    issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf',
+    clientId: '4abc5defghij6klmno7pqrstu',
+  },
 };
 
 /** CloudFormation's answer for a stack that is not there. */
@@ -242,15 +247,21 @@ describe('web:publish', () => {
       const config = webConfigFromOutputs(STAGE, full);
       if (config.auth.kind !== 'cognito') expect.fail('expected the hosted UI');
       const visited: string[] = [];
+      let leave: (url: string) => void = () => undefined;
+      const left = new Promise<string>((resolve) => {
+        leave = resolve;
+      });
       const adapter = cognitoHostedUi(config.auth, {
         storage: { getItem: () => null, setItem: () => undefined, removeItem: () => undefined },
-        assign: (url) => void visited.push(url),
+        assign: (url) => {
+          visited.push(url);
+          leave(url);
+        },
         origin: new URL(WEB_URL).origin,
         fetch: () => Promise.reject(new Error('no network in unit tests')),
       });
       void adapter.signIn({ role: 'customer', shopId: 'demo' });
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const authorize = new URL(visited[0] ?? '');
+      const authorize = new URL(await left);
       expect(`${authorize.origin}${authorize.pathname}`).to.equal(`${HOSTED_UI}/oauth2/authorize`);
       expect(authorize.searchParams.get('client_id')).to.equal('4abc5defghij6klmno7pqrstu');
       expect(authorize.searchParams.get('redirect_uri')).to.equal(WEB_URL);

@@ -90,6 +90,7 @@ export const webConfigFromOutputs = (stage: string, outputs: StageOutputs): WebC
     auth: {
       kind: 'cognito',
       domain: need('config', 'HostedUiUrl'),
+      issuer: need('config', 'IssuerUrl'),
       clientId: need('config', 'UserPoolClientId'),
     },
   });

@@ -1,17 +1,15 @@
 import type { Role, WebAuthConfig } from '@espresso/schemas';
+import * as oauth from 'oauth4webapi';
 import * as z from 'zod';
 import { ApiError, apiErrorFrom } from './logic/errors';
 import {
+  authorizationServer,
   authorizeUrl,
-  challengeFor,
   type HostedUi,
+  isCallback,
   logoutUrl,
-  newState,
-  newVerifier,
+  type PendingSignIn,
   PendingSignInSchema,
-  parseCallback,
-  TokenResponseSchema,
-  tokenRequest,
 } from './logic/pkce';
 import { isExpired, type Session, sessionFromToken } from './logic/session';
 
@@ -112,13 +110,50 @@ const browser = (): BrowserDeps => ({
   fetch: (...args) => fetch(...args),
 });
 
+/** The pending request this tab kept when it left for the hosted UI (used once). */
+const takePending = (storage: BrowserDeps['storage']) => {
+  const raw = storage.getItem(PENDING_KEY);
+  storage.removeItem(PENDING_KEY);
+  try {
+    const parsed = PendingSignInSchema.safeParse(raw ? JSON.parse(raw) : undefined);
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const refused = (message: string) => new Error(message);
+
 /**
- * AWS: the Cognito hosted UI, authorization code grant with PKCE (S256). `signIn` keeps a
- * random `state` and code verifier in this tab's sessionStorage and leaves for
+ * The hosted UI's answer, checked by oauth4webapi against this tab's pending request: the
+ * callback parameters for the token request, or why it is refused.
+ */
+const acceptCallback = (
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  url: URL,
+  pending: PendingSignIn | undefined,
+): { parameters: URLSearchParams; pending: PendingSignIn } => {
+  try {
+    if (!pending) throw refused('no pending sign-in');
+    return { parameters: oauth.validateAuthResponse(as, client, url, pending.state), pending };
+  } catch (error) {
+    if (error instanceof oauth.AuthorizationResponseError) {
+      const why = error.error_description ? `: ${error.error_description}` : '';
+      throw refused(`Sign-in was refused (${error.error}${why}).`);
+    }
+    throw refused('This sign-in answer does not belong to this tab. Please sign in again.');
+  }
+};
+
+/**
+ * AWS: the Cognito hosted UI, authorization code grant with PKCE (S256), done by oauth4webapi.
+ * `signIn` keeps a random `state` and code verifier in this tab's sessionStorage and leaves for
  * `<domain>/oauth2/authorize`; the hosted UI comes back to `redirectUri` with `?code&state`,
  * where `completeSignIn` checks the state, exchanges the code and verifier at
- * `<domain>/oauth2/token` and keeps the ID token (the APIs' audience is the app client; roles
- * come from its `cognito:groups`). `signOut` goes through `<domain>/logout`.
+ * `<domain>/oauth2/token`, checks the ID token's claims (issuer, audience, expiry) and keeps it
+ * (the APIs' audience is the app client; roles come from its `cognito:groups`). `signOut` goes
+ * through `<domain>/logout`.
  */
 export const cognitoHostedUi = (
   auth: Extract<WebAuthConfig, { kind: 'cognito' }>,
@@ -127,67 +162,62 @@ export const cognitoHostedUi = (
   const redirectUri = auth.redirectUri ?? `${deps.origin}/`;
   const ui: HostedUi = {
     domain: auth.domain,
+    issuer: auth.issuer,
     clientId: auth.clientId,
     redirectUri,
     scopes: auth.scopes,
   };
-  const refused = (message: string) => new Error(message);
+  const as = authorizationServer(ui);
+  const client: oauth.Client = { client_id: auth.clientId };
   return {
     kind: 'cognito',
     picksRole: false,
     async signIn({ next }) {
-      const state = newState();
-      const verifier = newVerifier();
+      const state = oauth.generateRandomState();
+      const verifier = oauth.generateRandomCodeVerifier();
       deps.storage.setItem(
         PENDING_KEY,
         JSON.stringify({ state, verifier, ...(next?.startsWith('#/') ? { next } : {}) }),
       );
-      deps.assign(authorizeUrl(ui, { state, challenge: await challengeFor(verifier) }));
+      const challenge = await oauth.calculatePKCECodeChallenge(verifier);
+      deps.assign(authorizeUrl(ui, { state, challenge }));
       return new Promise<Session>(() => undefined);
     },
     async completeSignIn(url) {
-      const callback = parseCallback(url.search);
-      if (!callback) return undefined;
-      const raw = deps.storage.getItem(PENDING_KEY);
-      deps.storage.removeItem(PENDING_KEY);
-      let pending: unknown;
-      try {
-        pending = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        pending = undefined;
-      }
-      const parsed = PendingSignInSchema.safeParse(pending);
-      if (callback.kind === 'error') {
-        throw refused(
-          `Sign-in was refused (${callback.error}${callback.description ? `: ${callback.description}` : ''}).`,
-        );
-      }
-      if (!parsed.success || parsed.data.state !== callback.state) {
-        throw refused('This sign-in answer does not belong to this tab. Please sign in again.');
-      }
-      const request = tokenRequest(ui, { code: callback.code, verifier: parsed.data.verifier });
+      if (!isCallback(url)) return undefined;
+      const { parameters, pending } = acceptCallback(as, client, url, takePending(deps.storage));
       let response: Response;
       try {
-        response = await deps.fetch(request.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: request.body,
-        });
+        response = await oauth.authorizationCodeGrantRequest(
+          as,
+          client,
+          oauth.None(),
+          parameters,
+          redirectUri,
+          pending.verifier,
+          { [oauth.customFetch]: deps.fetch },
+        );
       } catch {
         throw new ApiError(0, 'NETWORK', 'network error');
       }
-      const body: unknown = await response.json().catch(() => undefined);
-      if (!response.ok) {
-        const error =
-          typeof body === 'object' && body !== null && 'error' in body ? String(body.error) : '';
-        throw refused(`Sign-in could not be completed (${error || `HTTP ${response.status}`}).`);
+      let tokens: oauth.TokenEndpointResponse;
+      try {
+        tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+          requireIdToken: true,
+        });
+      } catch (error) {
+        if (error instanceof oauth.ResponseBodyError || !response.ok) {
+          const why = error instanceof oauth.ResponseBodyError ? error.error : '';
+          throw refused(`Sign-in could not be completed (${why || `HTTP ${response.status}`}).`);
+        }
+        const why = error instanceof Error ? error.message : String(error);
+        throw new ApiError(response.status, 'BAD_RESPONSE', `the sign-in's ID token: ${why}`);
       }
-      const tokens = TokenResponseSchema.safeParse(body);
-      const session = tokens.success ? sessionFromToken(tokens.data.id_token) : undefined;
+      const session = tokens.id_token ? sessionFromToken(tokens.id_token) : undefined;
       if (!session) {
         throw new ApiError(response.status, 'BAD_RESPONSE', 'the sign-in sent no ID token');
       }
-      return { session, next: parsed.data.next };
+      return { session, next: pending.next };
     },
     signOut() {
       deps.assign(logoutUrl(ui, auth.logoutUri ?? redirectUri));
