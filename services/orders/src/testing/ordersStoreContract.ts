@@ -52,26 +52,18 @@ export const ordersStoreContract = (name: string, storeOf: () => OrdersStore): v
       store = storeOf();
     });
 
-    describe(
-      'place (one transaction)',
-      placeCases(() => store),
-    );
-    describe(
-      'claim and admit',
-      admitCases(() => store),
-    );
-    describe(
-      'end',
-      endCases(() => store),
-    );
-    describe(
-      'storeChoice and keepToken',
-      tokenCases(() => store),
-    );
-    describe(
-      'nextNumber, byStatus, byCustomer',
-      readCases(() => store),
-    );
+    const groups = [
+      ['place (one transaction)', placeCases],
+      ['claim and admit', admitCases],
+      ['end', endCases],
+      ['storeChoice and keepToken', tokenCases],
+      ['nextNumber, byStatus, byCustomer', readCases],
+    ] as const;
+    for (const [group, cases] of groups)
+      describe(
+        group,
+        cases(() => store),
+      );
   });
 };
 
