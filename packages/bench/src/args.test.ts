@@ -14,6 +14,7 @@ describe('bench arguments', () => {
       baristas: 4,
       importRepeat: 5,
       skipReady: false,
+      calls: 2000,
       out: '/out',
     });
   });
@@ -34,6 +35,14 @@ describe('bench arguments', () => {
       only: 'bundles',
       importRepeat: 3,
     });
+  });
+
+  it("measures only the local cloud's hops when asked, as many calls as given", () => {
+    expect(parseBenchArgs(['--only', 'hops', '--calls', '500'], '/o')).to.include({
+      only: 'hops',
+      calls: 500,
+    });
+    expect(() => parseBenchArgs(['--only', 'hops', '--calls', '0'], '/o')).to.throw(/--calls/);
   });
 
   it('allows no cold start', () => {

@@ -2,12 +2,17 @@ import { parseArgs } from 'node:util';
 import type { BenchWorkload } from './run';
 
 export interface BenchArgs extends BenchWorkload {
-  /** Measure only this part (`bundles`: sizes and cold imports of the packages already built). */
+  /**
+   * Measure only this part (`bundles`: sizes and cold imports of the packages already built;
+   * `hops`: the CPU of one of the local cloud's calls to itself).
+   */
   only?: BenchPart;
+  /** Calls of each hop at each concurrency (`--only hops`). */
+  calls: number;
   out: string;
 }
 
-export const BENCH_PARTS = ['bundles'] as const;
+export const BENCH_PARTS = ['bundles', 'hops'] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export const BENCH_USAGE = `pnpm bench [options]
@@ -20,6 +25,10 @@ export const BENCH_USAGE = `pnpm bench [options]
   --skip-ready         skip the stack start-up measurements
   --only bundles       only bundle sizes and cold imports of services/*/.serverless/
                        as packaged now (run \`pnpm package\` first); starts no stack
+  --only hops          only the CPU of one call of the local cloud to itself (a PutEvents,
+                       a SendMessage: SDK over loopback); starts no stack
+  --calls <n>          calls of each hop, 1 and 4 in flight, after as many to warm up
+                       (default 2000)
   --out <folder>       where the JSON goes (default bench-results/)
 Prints each figure beside its target (src/targets.ts). Exit code 1 only on errors (bad options,
 a crash, errors in the workload); a missed target is reported, never failed.`;
@@ -49,6 +58,7 @@ export const parseBenchArgs = (argv: string[], defaultOut: string): BenchArgs =>
       'import-repeat': { type: 'string', default: '5' },
       'skip-ready': { type: 'boolean', default: false },
       only: { type: 'string' },
+      calls: { type: 'string', default: '2000' },
       out: { type: 'string', default: defaultOut },
     },
     strict: true,
@@ -63,6 +73,7 @@ export const parseBenchArgs = (argv: string[], defaultOut: string): BenchArgs =>
     importRepeat: positive('import-repeat', values['import-repeat']),
     skipReady: values['skip-ready'],
     ...(values.only === undefined ? {} : { only: part(values.only) }),
+    calls: positive('calls', values.calls),
     out: values.out,
   };
 };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { REPO_ROOT } from '@espresso/local-cloud';
 import { BENCH_USAGE, parseBenchArgs } from './args';
 import { loadPrices } from './cost';
+import { hopsReport, runHopsOnly } from './hops';
 import { benchReport, bundlesReport } from './report';
 import { runBench, runBundlesOnly } from './run';
 import { benchExitCode } from './targets';
@@ -26,6 +27,15 @@ const main = async () => {
     console.log(bundlesReport(result));
     await mkdir(args.out, { recursive: true });
     const file = path.join(args.out, `bundles-${result.at.replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
+    return;
+  }
+  if (args.only === 'hops') {
+    const result = await runHopsOnly(args.calls);
+    console.log(hopsReport(result));
+    await mkdir(args.out, { recursive: true });
+    const file = path.join(args.out, `hops-${result.at.replace(/[:.]/g, '-')}.json`);
     await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
     console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
     return;

@@ -1,6 +1,7 @@
 export * from './args';
 export * from './bundles';
 export * from './cost';
+export * from './hops';
 export * from './logs';
 export * from './meter';
 export * from './report';

@@ -174,6 +174,13 @@ describe('web app in Chromium', function () {
       orderNumber,
       WAIT,
     );
+    // The screen re-reads the code after the queue (useShopFloor), so its count may come a
+    // moment after the number.
+    await display.page.waitForFunction(
+      (before) => document.querySelector('[data-testid="qr-remaining"]')?.textContent !== before,
+      remainingBefore,
+      WAIT,
+    );
     expect(await display.page.getByTestId('qr-remaining').textContent()).to.not.equal(
       remainingBefore,
     );
