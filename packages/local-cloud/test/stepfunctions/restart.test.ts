@@ -152,11 +152,13 @@ describe('local Step Functions across a restart', function () {
       const [exec] = first.local.executions();
       if (exec?.currentState !== 'Hold') throw new Error('not yet waiting');
     }, 5000);
-    const enteredAt = Date.now();
     await first.stop();
     const [kept] = await storedRunning();
     expect(kept?.status).to.equal('RUNNING');
     expect(kept?.at?.state).to.equal('Hold');
+    // When the engine entered the Wait state (seen by the poll above up to a poll later).
+    const enteredAt = Date.parse(String(kept?.at?.enteredAt));
+    expect(enteredAt).to.be.within(Date.now() - 5000, Date.now());
 
     await sleep(1200);
     const second = await start({ machine: definition(60) });
