@@ -15,6 +15,14 @@ import { benchExitCode } from './targets';
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
+/** Writes one part's figures (`--only`) as `<out>/<part>-<time>.json`. */
+const writePart = async (out: string, part: string, result: { at: string }) => {
+  await mkdir(out, { recursive: true });
+  const file = path.join(out, `${part}-${result.at.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
+};
+
 const main = async () => {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -25,19 +33,13 @@ const main = async () => {
   if (args.only === 'bundles') {
     const result = await runBundlesOnly(args.importRepeat);
     console.log(bundlesReport(result));
-    await mkdir(args.out, { recursive: true });
-    const file = path.join(args.out, `bundles-${result.at.replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
+    await writePart(args.out, 'bundles', result);
     return;
   }
   if (args.only === 'hops') {
     const result = await runHopsOnly(args.calls);
     console.log(hopsReport(result));
-    await mkdir(args.out, { recursive: true });
-    const file = path.join(args.out, `hops-${result.at.replace(/[:.]/g, '-')}.json`);
-    await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
-    console.log(`\nwritten: ${path.relative(process.cwd(), file)}`);
+    await writePart(args.out, 'hops', result);
     return;
   }
   const result = await runBench({

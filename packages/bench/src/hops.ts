@@ -1,15 +1,15 @@
-import os from 'node:os';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   freePort,
   LOCAL_ACCOUNT_ID,
   LOCAL_REGION,
-  localCredentials,
+  localClientConfig,
   startLocalEventBridge,
   startLocalSqs,
 } from '@espresso/local-cloud';
 import { table } from '@espresso/simulator';
+import { type BenchResult, machine } from './run';
 
 /**
  * `pnpm bench --only hops`: what one of the local cloud's calls to itself costs — a workflow's
@@ -32,7 +32,7 @@ export interface HopFigures {
 
 export interface HopsResult {
   at: string;
-  machine: { cpus: number; node: string; platform: string };
+  machine: BenchResult['machine'];
   hops: HopFigures[];
 }
 
@@ -77,16 +77,8 @@ export const runHopsOnly = async (calls: number): Promise<HopsResult> => {
   const busName = 'bench-bus';
   const bus = await startLocalEventBridge({ ...where, port: await freePort(), buses: [busName] });
   const sqs = await startLocalSqs({ ...where, port: await freePort() });
-  const events = new EventBridgeClient({
-    endpoint: bus.endpoint,
-    region: LOCAL_REGION,
-    credentials: localCredentials,
-  });
-  const queues = new SQSClient({
-    endpoint: sqs.endpoint,
-    region: LOCAL_REGION,
-    credentials: localCredentials,
-  });
+  const events = new EventBridgeClient(localClientConfig(bus.endpoint));
+  const queues = new SQSClient(localClientConfig(sqs.endpoint));
   let busAccepted = 0;
   const unsubscribe = bus.subscribe(() => {
     busAccepted++;
@@ -119,11 +111,7 @@ export const runHopsOnly = async (calls: number): Promise<HopsResult> => {
         figures.push({ hop, concurrency, calls, ...m, accepted: (await accepted()) - before });
       }
     }
-    return {
-      at,
-      machine: { cpus: os.cpus().length, node: process.version, platform: os.platform() },
-      hops: figures,
-    };
+    return { at, machine: machine(), hops: figures };
   } finally {
     unsubscribe();
     events.destroy();

@@ -577,7 +577,8 @@ export interface BundlesResult {
   bundles: BundleFigures[];
 }
 
-const machine = (): BenchResult['machine'] => ({
+/** The machine a run measured: cores, Node, platform. */
+export const machine = (): BenchResult['machine'] => ({
   cpus: os.cpus().length,
   node: process.version,
   platform: `${os.platform()} ${os.arch()}`,

@@ -15,6 +15,7 @@ import { createStoppers, type Stoppers } from './stack/stoppers';
 import { type Triggers, wireTriggers } from './stack/triggers';
 import type { LocalStepFunctions } from './stepfunctions';
 
+export { localClientConfig } from './stack/aws';
 export { AWS_PORTS, DEFAULT_STATE_DIR } from './stack/plan';
 
 /** `.local/endpoints.json`: what tests, tools and scripts read to find the running stack. */
