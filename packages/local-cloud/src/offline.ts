@@ -29,21 +29,37 @@ export interface OfflineOptions {
  * calls slower, slower calls made more workers (the orders races test ≈ 300, the faults test
  * 153 threads). Measured interleaved (packages/bench/README.md): 4 cut the load, faults and
  * races tests' CPU by 15–55 %; 3 then cut `pnpm test`'s by another 8–10 % with every chosen
- * order of the load test still pushed (2 was too few for the publisher's fan-out).
- * ESPRESSO_LAMBDA_MAX_INSTANCES overrides it; 0 is no limit.
+ * order of the load test still pushed (2 was too few for the publisher's fan-out). The
+ * publisher's own is higher (below); ESPRESSO_LAMBDA_MAX_INSTANCES overrides both.
  */
-export const LAMBDA_MAX_INSTANCES = (() => {
-  const value = process.env.ESPRESSO_LAMBDA_MAX_INSTANCES;
-  if (value === undefined || value === '') return 3;
+export const LAMBDA_MAX_INSTANCES = 3;
+
+/**
+ * The publisher's cap is higher. Its fan-out waits on DynamoDB and on its posts, not on the CPU,
+ * and every push to a screen waits behind it: at 3 its calls queued (the bench's push p50 491 and
+ * 616 ms), at 8 they hardly do (122 and 126 ms; no cap 118 and 143 ms) for ≈ 8 more CPU ms an
+ * order (packages/bench/README.md).
+ */
+export const PUBLISHER_MAX_INSTANCES = 8;
+
+/**
+ * The cap on instances per function for one service's serverless offline (0: no limit).
+ * ESPRESSO_LAMBDA_MAX_INSTANCES, when set, is every service's cap.
+ */
+export const maxInstancesOf = (service: string, env: NodeJS.ProcessEnv = process.env): number => {
+  const value = env.ESPRESSO_LAMBDA_MAX_INSTANCES;
+  if (value === undefined || value === '') {
+    return service === 'publisher' ? PUBLISHER_MAX_INSTANCES : LAMBDA_MAX_INSTANCES;
+  }
   const max = Number(value);
   if (!Number.isInteger(max) || max < 0) {
     throw new Error(`ESPRESSO_LAMBDA_MAX_INSTANCES must be a whole number ≥ 0, not "${value}"`);
   }
   return max;
-})();
+};
 
-/** `serverless offline start` with the stage, ports and params. */
-const offlineArgs = (options: OfflineOptions) => [
+/** `serverless offline start` with the stage, ports, params and instance cap. */
+export const offlineArgs = (options: OfflineOptions) => [
   'offline',
   'start',
   '--stage',
@@ -55,7 +71,9 @@ const offlineArgs = (options: OfflineOptions) => [
   '--lambdaPort',
   String(options.lambdaPort),
   ...(options.websocketPort ? ['--websocketPort', String(options.websocketPort)] : []),
-  ...(LAMBDA_MAX_INSTANCES > 0 ? ['--maxInstancesPerFunction', String(LAMBDA_MAX_INSTANCES)] : []),
+  ...((max) => (max > 0 ? ['--maxInstancesPerFunction', String(max)] : []))(
+    maxInstancesOf(options.name),
+  ),
   ...Object.entries(options.params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
 ];
 

@@ -13,9 +13,12 @@ import { EVENT_DETAIL_SCHEMAS } from '@espresso/schemas';
 import { expect } from 'chai';
 import { after, before, describe, it } from 'mocha';
 import { LOCAL_ACCOUNT_ID } from '../src/cloudformation';
-import { LAMBDA_MAX_INSTANCES as MAX_INSTANCES } from '../src/offline';
+import { maxInstancesOf } from '../src/offline';
 import { type Stack, startStack } from '../src/stack';
 import { localCredentials, waitFor } from '../src/util';
+
+/** The probe's cap on instances per function: every service's but the publisher's. */
+const MAX_INSTANCES = maxInstancesOf('probe');
 
 const fixtureDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'probe');
 
