@@ -52,16 +52,9 @@ describe('serverless offline: instances per function', () => {
   });
 
   it('passes the service’s cap to offline, and none when it is 0', () => {
-    const saved = process.env.ESPRESSO_LAMBDA_MAX_INSTANCES;
-    try {
-      delete process.env.ESPRESSO_LAMBDA_MAX_INSTANCES;
-      expect(capIn(offlineArgs(options('orders')))).to.equal(String(LAMBDA_MAX_INSTANCES));
-      expect(capIn(offlineArgs(options('publisher')))).to.equal(String(PUBLISHER_MAX_INSTANCES));
-      process.env.ESPRESSO_LAMBDA_MAX_INSTANCES = '0';
-      expect(capIn(offlineArgs(options('publisher')))).to.equal(undefined);
-    } finally {
-      if (saved === undefined) delete process.env.ESPRESSO_LAMBDA_MAX_INSTANCES;
-      else process.env.ESPRESSO_LAMBDA_MAX_INSTANCES = saved;
-    }
+    expect(capIn(offlineArgs(options('orders'), {}))).to.equal(String(LAMBDA_MAX_INSTANCES));
+    expect(capIn(offlineArgs(options('publisher'), {}))).to.equal(String(PUBLISHER_MAX_INSTANCES));
+    const noLimit = { ESPRESSO_LAMBDA_MAX_INSTANCES: '0' };
+    expect(capIn(offlineArgs(options('publisher'), noLimit))).to.equal(undefined);
   });
 });

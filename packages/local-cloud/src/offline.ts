@@ -59,23 +59,24 @@ export const maxInstancesOf = (service: string, env: NodeJS.ProcessEnv = process
 };
 
 /** `serverless offline start` with the stage, ports, params and instance cap. */
-export const offlineArgs = (options: OfflineOptions) => [
-  'offline',
-  'start',
-  '--stage',
-  options.stage,
-  '--host',
-  '127.0.0.1',
-  '--httpPort',
-  String(options.httpPort),
-  '--lambdaPort',
-  String(options.lambdaPort),
-  ...(options.websocketPort ? ['--websocketPort', String(options.websocketPort)] : []),
-  ...((max) => (max > 0 ? ['--maxInstancesPerFunction', String(max)] : []))(
-    maxInstancesOf(options.name),
-  ),
-  ...Object.entries(options.params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
-];
+export const offlineArgs = (options: OfflineOptions, env: NodeJS.ProcessEnv = process.env) => {
+  const maxInstances = maxInstancesOf(options.name, env);
+  return [
+    'offline',
+    'start',
+    '--stage',
+    options.stage,
+    '--host',
+    '127.0.0.1',
+    '--httpPort',
+    String(options.httpPort),
+    '--lambdaPort',
+    String(options.lambdaPort),
+    ...(options.websocketPort ? ['--websocketPort', String(options.websocketPort)] : []),
+    ...(maxInstances > 0 ? ['--maxInstancesPerFunction', String(maxInstances)] : []),
+    ...Object.entries(options.params).flatMap(([key, value]) => ['--param', `${key}=${value}`]),
+  ];
+};
 
 /**
  * The service's own serverless CLI. ESPRESSO_OFFLINE_CPU_PROF=<folder>: each serverless offline
