@@ -1,5 +1,4 @@
-import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import { localCredentials } from './util';
+import { Agent, request } from 'node:http';
 
 export interface InvokeResult {
   /** The function's parsed result (or its error object when `functionError` is set). */
@@ -22,32 +21,84 @@ export const functionNameOf = (nameOrArn: string): string => {
   return match?.[1] ?? nameOrArn;
 };
 
+/** An error Lambda's Invoke API answered (not the function's): named as the AWS SDK names it. */
+const serviceError = (status: number, errorType: string | undefined, text: string): Error => {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
+  } catch {
+    // not JSON: the text is the message
+  }
+  const fromBody = [body.__type, body.code].find((v): v is string => typeof v === 'string');
+  // `x-amzn-ErrorType: <name>:<doc URL>`, or `__type: <namespace>#<name>`; the SDK says Unknown.
+  const name = (errorType ?? fromBody)?.split(':')[0]?.split('#').at(-1) || 'Unknown';
+  const message =
+    (typeof body.message === 'string' && body.message) ||
+    (typeof body.Message === 'string' && body.Message) ||
+    text ||
+    'UnknownError';
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+};
+
 /**
  * Invokes functions through the serverless offline Lambda endpoint of the service that owns
  * them (`routes`: function name → endpoint), with `RequestResponse`: offline's async `Event`
  * invocations crash the whole offline process when a handler throws (TOOLCHAIN.md).
+ *
+ * It speaks Lambda's Invoke API (`POST /2015-03-31/functions/<name>/invocations`) over plain
+ * HTTP with kept-alive connections rather than through the AWS SDK's `LambdaClient`: these calls
+ * are the local Step Functions, rules and pollers reaching a function (AWS's services do not
+ * sign with a client SDK either), the endpoint checks no signature, and the SDK's middleware,
+ * signing and serde cost ≈ 0.5 CPU ms more a call (packages/bench/README.md) — ≈ 15 calls an
+ * order. Answers as the SDK reads them: 2xx with `X-Amz-Function-Error` is a function error;
+ * any other status throws an error named by `x-amzn-ErrorType` (or the body's `__type`).
  */
 export const createLambdaInvoker = (
   routes: Map<string, string>,
-  region: string,
   /** Each function's timeout (s, from its template): an answer later than that never comes. */
   timeouts: Map<string, number> = new Map(),
   graceSeconds = INVOKE_GRACE_SECONDS,
 ): InvokeLambda => {
-  const clients = new Map<string, LambdaClient>();
-  const clientFor = (endpoint: string) => {
-    let client = clients.get(endpoint);
-    if (!client) {
-      client = new LambdaClient({
-        endpoint,
-        region,
-        credentials: localCredentials,
-        maxAttempts: 1,
-      });
-      clients.set(endpoint, client);
-    }
-    return client;
-  };
+  // As many sockets per endpoint as the SDK's default handler keeps (50); more calls queue.
+  const agent = new Agent({ keepAlive: true, maxSockets: 50 });
+  const post = (url: string, body: string, signal: AbortSignal) =>
+    new Promise<{ status: number; functionError?: string; errorType?: string; text: string }>(
+      (resolve, reject) => {
+        const req = request(
+          url,
+          {
+            method: 'POST',
+            agent,
+            signal,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+              'x-amz-invocation-type': 'RequestResponse',
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('error', reject);
+            res.on('end', () => {
+              const header = (name: string) => {
+                const value = res.headers[name];
+                return Array.isArray(value) ? value[0] : value;
+              };
+              resolve({
+                status: res.statusCode ?? 0,
+                functionError: header('x-amz-function-error'),
+                errorType: header('x-amzn-errortype'),
+                text: Buffer.concat(chunks).toString('utf8'),
+              });
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      },
+    );
   return async (nameOrArn, payload) => {
     const name = functionNameOf(nameOrArn);
     const endpoint = routes.get(name);
@@ -56,16 +107,10 @@ export const createLambdaInvoker = (
     // Should its answer never come (a lost connection), the caller hears of it as a Lambda
     // service error after a grace, instead of waiting forever (a stream poller would stall).
     const limitMs = ((timeouts.get(name) ?? MAX_TIMEOUT_SECONDS) + graceSeconds) * 1000;
-    let result: InvokeCommandOutput;
+    const url = `${endpoint.replace(/\/+$/, '')}/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
+    let answer: Awaited<ReturnType<typeof post>>;
     try {
-      result = await clientFor(endpoint).send(
-        new InvokeCommand({
-          FunctionName: name,
-          InvocationType: 'RequestResponse',
-          Payload: new TextEncoder().encode(JSON.stringify(payload ?? {})),
-        }),
-        { abortSignal: AbortSignal.timeout(limitMs) },
-      );
+      answer = await post(url, JSON.stringify(payload ?? {}), AbortSignal.timeout(limitMs));
     } catch (error) {
       if ((error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') {
         throw Object.assign(new Error(`${name} gave no answer in ${limitMs / 1000} s`), {
@@ -74,15 +119,18 @@ export const createLambdaInvoker = (
       }
       throw error;
     }
-    const text = result.Payload ? new TextDecoder().decode(result.Payload) : '';
+    if (answer.status < 200 || answer.status >= 300) {
+      throw serviceError(answer.status, answer.errorType, answer.text);
+    }
+    const { text } = answer;
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : null;
     } catch {
       // a non-JSON result stays text
     }
-    return result.FunctionError
-      ? { payload: parsed, functionError: result.FunctionError }
+    return answer.functionError
+      ? { payload: parsed, functionError: answer.functionError }
       : { payload: parsed };
   };
 };

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { expect } from 'chai';
 import { createLambdaInvoker, functionNameOf } from '../src/lambda';
 
@@ -38,7 +39,7 @@ describe('local Lambda invoker', () => {
       res.end(JSON.stringify(failed ? { errorMessage: 'boom' } : { ok: true }));
     });
     try {
-      const invoke = createLambdaInvoker(new Map([['fn', endpoint.url]]), 'us-east-1');
+      const invoke = createLambdaInvoker(new Map([['fn', endpoint.url]]));
       expect(await invoke('fn', {})).to.deep.equal({ payload: { ok: true } });
       expect(await invoke('fn', {})).to.deep.equal({
         payload: { errorMessage: 'boom' },
@@ -49,12 +50,116 @@ describe('local Lambda invoker', () => {
     }
   });
 
+  it("calls Lambda's Invoke API: POST /2015-03-31/functions/<name>/invocations, RequestResponse, the payload as JSON", async () => {
+    const seen: { method?: string; url?: string; type?: string; body: string }[] = [];
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        seen.push({
+          method: req.method,
+          url: req.url,
+          type: String(req.headers['x-amz-invocation-type']),
+          body: Buffer.concat(chunks).toString('utf8'),
+        });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('"done"');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const invoke = createLambdaInvoker(new Map([['fn-1', url]]));
+      const arn = 'arn:aws:lambda:us-east-1:000000000000:function:fn-1';
+      expect(await invoke(arn, { a: [1, 'ü'] })).to.deep.equal({ payload: 'done' });
+      expect(await invoke('fn-1', undefined)).to.deep.equal({ payload: 'done' });
+      expect(seen).to.deep.equal([
+        {
+          method: 'POST',
+          url: '/2015-03-31/functions/fn-1/invocations',
+          type: 'RequestResponse',
+          body: '{"a":[1,"ü"]}',
+        },
+        {
+          method: 'POST',
+          url: '/2015-03-31/functions/fn-1/invocations',
+          type: 'RequestResponse',
+          body: '{}',
+        },
+      ]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  /**
+   * What the Lambda service itself refuses (not the function) throws an error named as the AWS
+   * SDK's LambdaClient names it — Step Functions' `Lambda.<name>` and the rules' retries read the
+   * name — checked against the SDK on the same answers: serverless offline's unknown function,
+   * and the fault proxy's injected service error.
+   */
+  for (const [what, status, headers, body] of [
+    [
+      "serverless offline's unknown function",
+      404,
+      { 'x-amzn-errortype': 'ResourceNotFoundException' },
+      { Message: 'Function not found: fn', Type: 'User' },
+    ],
+    [
+      'a service error',
+      500,
+      { 'x-amzn-errortype': 'ServiceException' },
+      { Type: 'Service', message: 'injected' },
+    ],
+    ['an error the answer does not name', 502, {}, { message: 'bad gateway' }],
+    [
+      'a throttle named only in the body',
+      429,
+      {},
+      { __type: 'TooManyRequestsException', message: 'Rate exceeded' },
+    ],
+  ] as const) {
+    it(`throws what the SDK throws for ${what} (${status})`, async () => {
+      const endpoint = await lambdaEndpoint((res) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+      });
+      try {
+        const sdk = new LambdaClient({
+          endpoint: endpoint.url,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          maxAttempts: 1,
+        });
+        const expected = await sdk
+          .send(new InvokeCommand({ FunctionName: 'fn', Payload: new TextEncoder().encode('{}') }))
+          .then(
+            () => undefined,
+            (e: unknown) => e as Error,
+          );
+        sdk.destroy();
+        const invoke = createLambdaInvoker(new Map([['fn', endpoint.url]]));
+        const error = await invoke('fn', {}).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+        expect(expected, 'the SDK throws').to.be.instanceOf(Error);
+        expect({ name: error?.name, message: error?.message }).to.deep.equal({
+          name: expected?.name,
+          message: expected?.message,
+        });
+      } finally {
+        await endpoint.stop();
+      }
+    });
+  }
+
   it('gives up on an invocation that never answers, past the function timeout and a grace', async () => {
     const endpoint = await lambdaEndpoint(() => undefined);
     try {
       const invoke = createLambdaInvoker(
         new Map([['slow', endpoint.url]]),
-        'us-east-1',
         new Map([['slow', 0.1]]),
         0.1,
       );
@@ -72,7 +177,7 @@ describe('local Lambda invoker', () => {
   });
 
   it('refuses a function no local service runs', async () => {
-    const invoke = createLambdaInvoker(new Map(), 'us-east-1');
+    const invoke = createLambdaInvoker(new Map());
     const error = await invoke('nowhere', {}).then(
       () => undefined,
       (e: unknown) => e as Error,

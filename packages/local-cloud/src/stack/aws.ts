@@ -92,7 +92,7 @@ const lambdaInvoker = async (plan: StackPlan, packaged: PackagedService[]) => {
       timeouts.set(String(properties.FunctionName), Number(properties.Timeout ?? 3));
     }
   }
-  return createLambdaInvoker(routes, LOCAL_REGION, timeouts);
+  return createLambdaInvoker(routes, timeouts);
 };
 
 /** Step Functions, its integrations calling the endpoints handlers call. */
