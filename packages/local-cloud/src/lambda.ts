@@ -52,7 +52,7 @@ const serviceError = (status: number, errorType: string | undefined, text: strin
  * sign with a client SDK either), the endpoint checks no signature, and the SDK's middleware,
  * signing and serde cost ≈ 0.5 CPU ms more a call (packages/bench/README.md) — ≈ 15 calls an
  * order. Answers as the SDK reads them: 2xx with `X-Amz-Function-Error` is a function error;
- * any other status throws an error named by `x-amzn-ErrorType` (or the body's `__type`).
+ * any other status throws an error named by `x-amzn-ErrorType` (or the body's `__type` or `code`).
  */
 export const createLambdaInvoker = (
   routes: Map<string, string>,
