@@ -2,8 +2,9 @@
 /**
  * `pnpm test`: lint, one typecheck and every package's and service's tests, as jobs in two lanes
  * (ESPRESSO_TEST_LANES, default 2; 1 runs one job at a time). A job is lint, the typecheck, a
- * package's `test` script, or one file of packages/system-tests (its files are the longest: the
- * 1,000-order load test starts first, then the longest of the rest — EXPECTED_SECONDS). Each
+ * package's `test` script, one file of packages/system-tests (its files are the longest: the
+ * 1,000-order load test starts first, then the longest of the rest — EXPECTED_SECONDS), or the
+ * files of several packages that share one local stack (SHARED_STACK_FILES). Each
  * free lane takes the next job; a job's output is printed whole when it ends, so two lanes never
  * interleave their lines. Each lane draws its stacks' ports from its own share (ESPRESSO_PORT_SHARE), and
  * packaging a service folder is locked across processes (whilePackaging), so two stacks at once
@@ -48,12 +49,10 @@ const EXPECTED_SECONDS = {
   '@espresso/orders': 117,
   '@espresso/system-tests faults.test.ts': 53,
   '@espresso/metrics': 48,
-  '@espresso/system-tests fuzz.test.ts': 47,
-  '@espresso/simulator': 44,
+  'shared stack: publisher live, simulate, browser, fuzz': 130,
   '@espresso/system-tests cloudformation-lint.test.ts': 29,
   '@espresso/system-tests deploy-readiness.test.ts': 29,
-  '@espresso/web': 27,
-  '@espresso/publisher': 19,
+  '@espresso/publisher': 12,
   '@espresso/config': 15,
   '@espresso/bench': 13,
   '@espresso/test-support': 9,
@@ -62,6 +61,27 @@ const EXPECTED_SECONDS = {
   '@espresso/runtime': 2,
   '@espresso/schemas': 2,
   '@espresso/serverless-plugins': 2,
+};
+
+/**
+ * Test files of several packages that run in one job, one mocha process, on one local stack
+ * with every service (test-support's sharedTestStack): one stack start instead of four. Their
+ * packages' own jobs leave them out (OWN_JOB_ARGS); run alone, each file starts its own stack.
+ */
+const SHARED_STACK_JOB = 'shared stack: publisher live, simulate, browser, fuzz';
+const SHARED_STACK_FILES = [
+  'services/publisher/test/live.test.ts',
+  'packages/simulator/test/simulate.test.ts',
+  'packages/web/test/browser.test.ts',
+  // Last: it checks that every item in every table still parses, the other files' items too.
+  'packages/system-tests/test/fuzz.test.ts',
+];
+/** What a package's own job runs when one of its files is in SHARED_STACK_FILES. */
+const OWN_JOB_ARGS = {
+  '@espresso/publisher': ['run', 'test', '--ignore', 'test/live.test.ts'],
+  '@espresso/simulator': ['run', 'test', '--ignore', 'test/simulate.test.ts'],
+  // Its only other tests: test:browser runs browser.test.ts alone.
+  '@espresso/web': ['run', 'test:unit'],
 };
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -153,6 +173,10 @@ const workspacePackages = () =>
  */
 const planJobs = async () => {
   const jobs = ['lint', 'typecheck'].map((name) => ({ name, cwd: root, args: ['run', name] }));
+  const missing = SHARED_STACK_FILES.filter((file) => !existsSync(path.join(root, file)));
+  if (missing.length > 0) throw new Error(`SHARED_STACK_FILES names no such file: ${missing}`);
+  jobs.push({ name: SHARED_STACK_JOB, cwd: root, args: ['exec', 'mocha', ...SHARED_STACK_FILES] });
+  const shared = new Set(SHARED_STACK_FILES);
   for (const { name, path: dir } of await workspacePackages()) {
     if (dir === root) continue;
     const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
@@ -160,10 +184,11 @@ const planJobs = async () => {
     if (path.relative(root, dir) === SPLIT_PACKAGE) {
       const files = (await readdir(path.join(dir, 'test'))).filter((f) => f.endsWith('.test.ts'));
       for (const file of files.sort()) {
+        if (shared.has(path.join(SPLIT_PACKAGE, 'test', file))) continue;
         jobs.push({ name: `${name} ${file}`, cwd: dir, args: ['exec', 'mocha', `test/${file}`] });
       }
     } else {
-      jobs.push({ name, cwd: dir, args: ['run', 'test'] });
+      jobs.push({ name, cwd: dir, args: OWN_JOB_ARGS[name] ?? ['run', 'test'] });
     }
   }
   if (lanes === 1) return jobs;
