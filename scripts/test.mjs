@@ -216,7 +216,7 @@ const jobs = await planJobs();
 console.log(`[test] ${jobs.length} jobs on ${lanes} lane${lanes === 1 ? '' : 's'}`);
 const status = await runJobs(jobs);
 const times = jobs
-  .filter((job) => job.cwd === root)
+  .filter((job) => job.name === 'lint' || job.name === 'typecheck')
   .map((job) => `${job.name} ${job.ms === undefined ? '—' : seconds(job.ms)}`);
 
 const lines = existsSync(timingsFile) ? await readFile(timingsFile, 'utf8') : '';
