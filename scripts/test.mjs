@@ -76,6 +76,12 @@ const SHARED_STACK_FILES = [
   // Last: it checks that every item in every table still parses, the other files' items too.
   'packages/system-tests/test/fuzz.test.ts',
 ];
+/**
+ * The job the shared-stack job waits for: not beside the 1,000-order load test, whose load made
+ * one of its calls run past a function's timeout (a 503 in the simulator's test, 2026-12-07);
+ * its files ran after the load test before they shared a stack too.
+ */
+const SHARED_STACK_AFTER = '@espresso/system-tests load.test.ts';
 /** What a package's own job runs when one of its files is in SHARED_STACK_FILES. */
 const OWN_JOB_ARGS = {
   '@espresso/publisher': ['run', 'test', '--ignore', 'test/live.test.ts'],
@@ -175,7 +181,12 @@ const planJobs = async () => {
   const jobs = ['lint', 'typecheck'].map((name) => ({ name, cwd: root, args: ['run', name] }));
   const missing = SHARED_STACK_FILES.filter((file) => !existsSync(path.join(root, file)));
   if (missing.length > 0) throw new Error(`SHARED_STACK_FILES names no such file: ${missing}`);
-  jobs.push({ name: SHARED_STACK_JOB, cwd: root, args: ['exec', 'mocha', ...SHARED_STACK_FILES] });
+  jobs.push({
+    name: SHARED_STACK_JOB,
+    cwd: root,
+    args: ['exec', 'mocha', ...SHARED_STACK_FILES],
+    after: SHARED_STACK_AFTER,
+  });
   const shared = new Set(SHARED_STACK_FILES);
   for (const { name, path: dir } of await workspacePackages()) {
     if (dir === root) continue;
@@ -199,11 +210,31 @@ const planJobs = async () => {
 /** Runs the jobs on `lanes` lanes, each lane taking the next job when it is free. */
 const runJobs = async (jobs) => {
   const queue = [...jobs];
+  const done = new Set();
+  const planned = new Set(jobs.map((job) => job.name));
+  /** Resolves when the next job ends (a lane waiting for a job's `after` to be done). */
+  let jobEnded;
+  let nextEnd = new Promise((resolve) => {
+    jobEnded = resolve;
+  });
+  const ready = (job) => !job.after || done.has(job.after) || !planned.has(job.after);
   let status = 0;
   const lane = async (n) => {
-    for (let job = queue.shift(); job && !stopping; job = queue.shift()) {
+    while (queue.length > 0 && !stopping) {
+      const index = queue.findIndex(ready);
+      if (index < 0) {
+        await nextEnd;
+        continue;
+      }
+      const [job] = queue.splice(index, 1);
       const code = await runJob(job, n);
       if (code !== 0 && status === 0) status = code;
+      done.add(job.name);
+      const ended = jobEnded;
+      nextEnd = new Promise((resolve) => {
+        jobEnded = resolve;
+      });
+      ended();
     }
   };
   await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i + 1)));
