@@ -4,7 +4,7 @@
  * (ESPRESSO_TEST_LANES, default 2; 1 runs one job at a time). A job is lint, the typecheck, a
  * package's `test` script, one file of packages/system-tests (its files are the longest: the
  * 1,000-order load test starts first, then the longest of the rest — EXPECTED_SECONDS), or the
- * files of several packages that share one local stack (SHARED_STACK_FILES). Each
+ * files of several packages that share one local stack (SHARED_STACK_FILES, after the load test). Each
  * free lane takes the next job; a job's output is printed whole when it ends, so two lanes never
  * interleave their lines. Each lane draws its stacks' ports from its own share (ESPRESSO_PORT_SHARE), and
  * packaging a service folder is locked across processes (whilePackaging), so two stacks at once
