@@ -14,6 +14,7 @@
  * first failing job's status.
  */
 import { spawn } from 'node:child_process';
+import { EventEmitter, once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -34,35 +35,6 @@ if (!Number.isInteger(lanes) || lanes < 1) {
 }
 /** The package whose test files run as jobs of their own. */
 const SPLIT_PACKAGE = path.join('packages', 'system-tests');
-/**
- * Roughly how long each job takes on two lanes (seconds, a clean-clone run on 2 cores,
- * 2026-12-06), only to order the queue: longest first, so no long job is left for the end while
- * the other lane idles. The restart test, mostly waiting out a customer timeout, goes second, so
- * its wait overlaps the load test. A job not named here counts as 30.
- */
-const EXPECTED_SECONDS = {
-  '@espresso/system-tests load.test.ts': 1000,
-  '@espresso/system-tests restart.test.ts': 900,
-  lint: 800,
-  typecheck: 800,
-  '@espresso/local-cloud': 122,
-  '@espresso/orders': 117,
-  '@espresso/system-tests faults.test.ts': 53,
-  '@espresso/metrics': 48,
-  'shared stack: publisher live, simulate, browser, fuzz': 130,
-  '@espresso/system-tests cloudformation-lint.test.ts': 29,
-  '@espresso/system-tests deploy-readiness.test.ts': 29,
-  '@espresso/publisher': 12,
-  '@espresso/config': 15,
-  '@espresso/bench': 13,
-  '@espresso/test-support': 9,
-  '@espresso/deploy-rehearsal': 3,
-  '@espresso/retry': 2,
-  '@espresso/runtime': 2,
-  '@espresso/schemas': 2,
-  '@espresso/serverless-plugins': 2,
-};
-
 /**
  * Test files of several packages that run in one job, one mocha process, on one local stack
  * with every service (test-support's sharedTestStack): one stack start instead of four. Their
@@ -88,6 +60,35 @@ const OWN_JOB_ARGS = {
   '@espresso/simulator': ['run', 'test', '--ignore', 'test/simulate.test.ts'],
   // Its only other tests: test:browser runs browser.test.ts alone.
   '@espresso/web': ['run', 'test:unit'],
+};
+
+/**
+ * Roughly how long each job takes on two lanes (seconds, a clean-clone run on 2 cores,
+ * 2026-12-06), only to order the queue: longest first, so no long job is left for the end while
+ * the other lane idles. The restart test, mostly waiting out a customer timeout, goes second, so
+ * its wait overlaps the load test. A job not named here counts as 30.
+ */
+const EXPECTED_SECONDS = {
+  '@espresso/system-tests load.test.ts': 1000,
+  '@espresso/system-tests restart.test.ts': 900,
+  lint: 800,
+  typecheck: 800,
+  '@espresso/local-cloud': 122,
+  '@espresso/orders': 117,
+  '@espresso/system-tests faults.test.ts': 53,
+  '@espresso/metrics': 48,
+  [SHARED_STACK_JOB]: 130,
+  '@espresso/system-tests cloudformation-lint.test.ts': 29,
+  '@espresso/system-tests deploy-readiness.test.ts': 29,
+  '@espresso/publisher': 12,
+  '@espresso/config': 15,
+  '@espresso/bench': 13,
+  '@espresso/test-support': 9,
+  '@espresso/deploy-rehearsal': 3,
+  '@espresso/retry': 2,
+  '@espresso/runtime': 2,
+  '@espresso/schemas': 2,
+  '@espresso/serverless-plugins': 2,
 };
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -212,29 +213,22 @@ const runJobs = async (jobs) => {
   const queue = [...jobs];
   const done = new Set();
   const planned = new Set(jobs.map((job) => job.name));
-  /** Resolves when the next job ends (a lane waiting for a job's `after` to be done). */
-  let jobEnded;
-  let nextEnd = new Promise((resolve) => {
-    jobEnded = resolve;
-  });
   const ready = (job) => !job.after || done.has(job.after) || !planned.has(job.after);
+  /** Emits 'ended' at each job's end: a lane with no job ready waits for it. */
+  const ends = new EventEmitter();
   let status = 0;
   const lane = async (n) => {
     while (queue.length > 0 && !stopping) {
       const index = queue.findIndex(ready);
       if (index < 0) {
-        await nextEnd;
+        await once(ends, 'ended');
         continue;
       }
       const [job] = queue.splice(index, 1);
       const code = await runJob(job, n);
       if (code !== 0 && status === 0) status = code;
       done.add(job.name);
-      const ended = jobEnded;
-      nextEnd = new Promise((resolve) => {
-        jobEnded = resolve;
-      });
-      ended();
+      ends.emit('ended');
     }
   };
   await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i + 1)));
