@@ -29,13 +29,8 @@ export const POLL_MS = 100;
  */
 export const QUIET_ROUNDS_BEFORE_RESTING = 50;
 export const RESTING_POLL_MS = 250;
-/**
- * How often the stream is described again while every known shard stays open. A stream's shard
- * is followed by new ones when it closes, and a shard that closes has the stream described again
- * at once (as has a stream with no shard yet); this is only the safety net. Describing every
- * second was a fifth of a resting stack's calls to DynamoDB Local.
- */
-export const DESCRIBE_MS = 15_000;
+/** How often the stream is described again to find new shards. */
+const DESCRIBE_MS = 1000;
 /** `MaximumRetryAttempts: -1` retries until the record expires (24 h); here this many times. */
 export const LOCAL_RETRY_CAP = 10;
 const RETRY_BASE_MS = 100;
@@ -112,8 +107,6 @@ export class DynamoDbStreamPoller {
   busy = false;
   /** Rounds in which every open shard was read and gave nothing. */
   quietRounds = 0;
-  /** A shard closed, or none is open: describe the stream before the next round. */
-  private describeSoon = true;
 
   constructor(
     readonly mapping: StreamEventSourceMapping,
@@ -129,10 +122,9 @@ export class DynamoDbStreamPoller {
     let describedAt = 0;
     while (!loops.signal.aborted) {
       try {
-        if (this.describeSoon || Date.now() - describedAt >= DESCRIBE_MS) {
+        if (Date.now() - describedAt >= DESCRIBE_MS) {
           await this.describeShards();
           describedAt = Date.now();
-          this.describeSoon = ![...this.shards.values()].some((shard) => !shard.closed);
         }
         const gotRecords = await this.readOpenShards(loops);
         this.quietRounds = gotRecords ? 0 : this.quietRounds + 1;
@@ -240,7 +232,6 @@ export class DynamoDbStreamPoller {
     shard.iterator ??= await this.iteratorOf(shard);
     if (!shard.iterator) {
       shard.closed = true;
-      this.describeSoon = true;
       return false;
     }
     const result = await this.getRecords(loops, shard.iterator);
@@ -258,7 +249,6 @@ export class DynamoDbStreamPoller {
     else {
       delete shard.iterator;
       shard.closed = true;
-      this.describeSoon = true;
     }
     return records.length > 0;
   }

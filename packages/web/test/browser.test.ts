@@ -13,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type StaticSite, startStaticSite, webConfigFor } from '@espresso/local-cloud';
-import { sharedTestStack, type TestStack } from '@espresso/test-support';
+import { startTestStack, type TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
 import { after, afterEach, before, describe, it } from 'mocha';
 import {
@@ -47,7 +47,7 @@ describe('web app in Chromium', function () {
       run(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], {
         cwd: ROOT,
       }),
-      sharedTestStack(),
+      startTestStack(['config', 'orders', 'publisher', 'metrics']),
       mkdir(SHOTS, { recursive: true }),
     ]);
     stack = started;
