@@ -1,14 +1,14 @@
 import { OrderFinishedDetailSchema, OrderSchema } from '@espresso/schemas';
-import { startTestStack, type TestStack } from '@espresso/test-support';
+import { sharedTestStack, type TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
 import { createHttp, type Intent, putShop, simShopConfig, simulate } from '../src';
 
-describe('simulate on a local stack (config, orders, publisher)', function () {
+describe('simulate on the shared local stack', function () {
   this.timeout(240_000);
   let stack: TestStack;
 
   before(async () => {
-    stack = await startTestStack(['config', 'orders', 'publisher']);
+    stack = await sharedTestStack();
   });
   after(async () => {
     await stack?.stop();

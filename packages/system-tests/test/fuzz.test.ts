@@ -12,7 +12,7 @@ import {
   QrCodeResponseSchema,
   ShopConfigSchema,
 } from '@espresso/schemas';
-import { startTestStack, type TestStack } from '@espresso/test-support';
+import { sharedTestStack, type TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import type * as z from 'zod';
@@ -88,7 +88,7 @@ describe('fuzzing every route with every caller (local stack)', function () {
 
   before(async function () {
     this.timeout(300_000);
-    stack = await startTestStack(['config', 'orders', 'publisher', 'metrics']);
+    stack = await sharedTestStack();
   });
   after(async () => {
     await stack?.stop();

@@ -94,3 +94,66 @@ export const startTestStack = async (
     },
   };
 };
+
+/** Every service: what the shared stack runs. */
+const EVERY_SERVICE: ServiceName[] = ['config', 'orders', 'publisher', 'metrics'];
+/**
+ * How long the shared stack outlives its last user: mocha runs the next file's `before` right
+ * after one file's `after`, so a file that follows takes the same stack.
+ */
+export const SHARED_STACK_GRACE_MS = 1000;
+
+/**
+ * A stack shared by whoever asks while it runs: `start` once, then each caller's `stop` only lets
+ * go; the stack stops `graceMs` after the last caller let go, unless someone asked again first.
+ */
+export const sharedStackOf = (
+  start: () => Promise<TestStack>,
+  graceMs = SHARED_STACK_GRACE_MS,
+): (() => Promise<TestStack>) => {
+  let shared:
+    | { stack: Promise<TestStack>; users: number; stopTimer?: ReturnType<typeof setTimeout> }
+    | undefined;
+  return async () => {
+    shared ??= { stack: start(), users: 0 };
+    const current = shared;
+    clearTimeout(current.stopTimer);
+    delete current.stopTimer;
+    current.users++;
+    let stack: TestStack;
+    try {
+      stack = await current.stack;
+    } catch (error) {
+      // A failed start is not kept: the next caller tries again.
+      if (shared === current) shared = undefined;
+      throw error;
+    }
+    let released = false;
+    return {
+      ...stack,
+      async stop() {
+        if (released) return;
+        released = true;
+        current.users--;
+        if (current.users > 0 || shared !== current) return;
+        current.stopTimer = setTimeout(() => {
+          if (shared !== current || current.users > 0) return;
+          shared = undefined;
+          stack.stop().catch((error: unknown) => {
+            console.error(`the shared local stack did not stop cleanly: ${String(error)}`);
+          });
+        }, graceMs);
+      },
+    };
+  };
+};
+
+/**
+ * The process's one local stack with every service, for test files that allow sharing it: no
+ * fault proxy, no kept state, their own shops, nothing asserted of what other tests wrote. Its
+ * `stop` (in the file's `after`) only lets go: the stack stops SHARED_STACK_GRACE_MS after the
+ * last file let go, unless another file took it first. A file run alone gets a stack of its own
+ * as before; `pnpm test` runs several packages' files in one mocha process on one stack
+ * (scripts/test.mjs SHARED_STACK_FILES), one stack start instead of one per file.
+ */
+export const sharedTestStack = sharedStackOf(() => startTestStack(EVERY_SERVICE));

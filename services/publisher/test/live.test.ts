@@ -2,7 +2,7 @@ import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynam
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { localCredentials } from '@espresso/local-cloud';
-import { startTestStack, type TestStack } from '@espresso/test-support';
+import { sharedTestStack, type TestStack } from '@espresso/test-support';
 import { expect } from 'chai';
 import { harness, openScreen, type Pushed, refusal, type Screen, sleep, until } from './helpers';
 
@@ -37,7 +37,7 @@ describe('publisher on the local stack (WebSocket clients)', function () {
   };
 
   before(async () => {
-    stack = await startTestStack(['config', 'orders', 'publisher']);
+    stack = await sharedTestStack();
     h = harness(stack);
   });
 
