@@ -38,7 +38,7 @@ const SPLIT_PACKAGE = path.join('packages', 'system-tests');
 /**
  * Test files of several packages that run in one job, one mocha process, on one local stack
  * with every service (test-support's sharedTestStack): one stack start instead of three. Their
- * packages' own jobs leave them out (OWN_JOB_ARGS); run alone, each file starts its own stack.
+ * packages' own jobs leave them out (`--ignore`); run alone, each file starts its own stack.
  * The browser test keeps a stack of its own: in one of eight runs with it here (2026-12-07) a
  * pushed ConfigChanged never reached its barista's new socket, a cause not yet found.
  */
@@ -55,11 +55,11 @@ const SHARED_STACK_FILES = [
  * its files ran after the load test before they shared a stack too.
  */
 const SHARED_STACK_AFTER = '@espresso/system-tests load.test.ts';
-/** What a package's own job runs when one of its files is in SHARED_STACK_FILES. */
-const OWN_JOB_ARGS = {
-  '@espresso/publisher': ['run', 'test', '--ignore', 'test/live.test.ts'],
-  '@espresso/simulator': ['run', 'test', '--ignore', 'test/simulate.test.ts'],
-};
+/** SHARED_STACK_FILES in the package at `dir`, relative to it: what its own job leaves out. */
+const sharedFilesIn = (dir) =>
+  SHARED_STACK_FILES.map((file) => path.relative(dir, path.join(root, file))).filter(
+    (file) => !file.startsWith('..'),
+  );
 /**
  * Roughly how long each job takes on two lanes (seconds, a clean-clone run on 2 cores,
  * 2026-12-06), only to order the queue: longest first, so no long job is left for the end while
@@ -189,19 +189,20 @@ const planJobs = async () => {
     args: ['exec', 'mocha', ...SHARED_STACK_FILES],
     after: SHARED_STACK_AFTER,
   });
-  const shared = new Set(SHARED_STACK_FILES);
   for (const { name, path: dir } of await workspacePackages()) {
     if (dir === root) continue;
     const manifest = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
     if (!manifest.scripts?.test) continue;
+    const sharedHere = sharedFilesIn(dir);
     if (path.relative(root, dir) === SPLIT_PACKAGE) {
       const files = (await readdir(path.join(dir, 'test'))).filter((f) => f.endsWith('.test.ts'));
       for (const file of files.sort()) {
-        if (shared.has(path.join(SPLIT_PACKAGE, 'test', file))) continue;
+        if (sharedHere.includes(path.join('test', file))) continue;
         jobs.push({ name: `${name} ${file}`, cwd: dir, args: ['exec', 'mocha', `test/${file}`] });
       }
     } else {
-      jobs.push({ name, cwd: dir, args: OWN_JOB_ARGS[name] ?? ['run', 'test'] });
+      const ignored = sharedHere.flatMap((file) => ['--ignore', file]);
+      jobs.push({ name, cwd: dir, args: ['run', 'test', ...ignored] });
     }
   }
   if (lanes === 1) return jobs;
